@@ -48,6 +48,9 @@ const char *halo_last_error_message(void);
 int halo_last_error_code(void);
 void halo_clear_error(void);
 const char *halo_error_name(int code);
+/* snprintf with halo_error's conversions (plus flags '0' '-' and a width); works freestanding.
+ * Returns the length the full output would have. */
+int halo_snprintf(char *buf, size_t size, const char *fmt, ...);
 
 /* ---- types and buffers (layout mirrors halide_buffer_t) --------------------------------- */
 typedef enum halo_type_code_t {
@@ -125,6 +128,7 @@ typedef enum halo_localmem_kind_t {
     halo_localmem_vtcm = 1
 } halo_localmem_kind_t;
 int halo_localmem_set_device(halo_device_t device);  /* fails while anything is allocated */
+halo_device_t halo_localmem_get_device(void);        /* SM8150 until set */
 int halo_localmem_set_capacity(halo_localmem_kind_t kind, size_t bytes); /* custom capacity */
 size_t halo_localmem_capacity(halo_localmem_kind_t kind);
 void *halo_localmem_alloc(void *user_context, halo_localmem_kind_t kind, size_t bytes);
@@ -143,6 +147,8 @@ int halo_trace_record(const char *category, const char *name, const char *track,
                       uint64_t start_ns, uint64_t end_ns);
 size_t halo_trace_count(void);
 int halo_trace_write_json(const char *path);
+/* The same JSON into buf (NUL-terminated, truncated to size); returns its full length. */
+size_t halo_trace_format_json(char *buf, size_t size);
 void halo_trace_clear(void);
 
 #ifdef __cplusplus
