@@ -8,10 +8,9 @@
 #define HALO_THREAD_LOCAL _Thread_local
 #endif
 
-#define HALO_ERROR_MESSAGE_BYTES 1024
-
 static HALO_THREAD_LOCAL char last_message[HALO_ERROR_MESSAGE_BYTES];
 static HALO_THREAD_LOCAL int last_code;
+static HALO_THREAD_LOCAL uint32_t serial;
 
 int halo_error(void *user_context, int code, const char *fmt, ...) {
     (void)user_context;
@@ -20,10 +19,17 @@ int halo_error(void *user_context, int code, const char *fmt, ...) {
     halo_vsnprintf(last_message, sizeof last_message, fmt, ap);
     va_end(ap);
     last_code = code;
+    serial++;
     return code;
 }
 
 const char *halo_last_error_message(void) { return last_message; }
+
+uint32_t halo_error_serial(void) { return serial; }
+
+void halo_copy_error_message(char *dst) {
+    memcpy(dst, last_message, HALO_ERROR_MESSAGE_BYTES);
+}
 
 int halo_last_error_code(void) { return last_code; }
 

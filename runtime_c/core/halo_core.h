@@ -32,6 +32,14 @@ int memcmp(const void *a, const void *b, size_t n);
  * returns the length the full output would have, like vsnprintf. */
 int halo_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* ---- error propagation between threads ---------------------------------------------------
+ * Messages are per thread, so a task that fails on a worker must have its message carried back
+ * to the thread that started it: compare halo_error_serial() around the task, and on a change
+ * copy halo_last_error_message() (at most HALO_ERROR_MESSAGE_BYTES) and re-raise it there. */
+#define HALO_ERROR_MESSAGE_BYTES 1024
+uint32_t halo_error_serial(void); /* errors recorded on this thread so far (wraps) */
+void halo_copy_error_message(char *dst); /* dst holds HALO_ERROR_MESSAGE_BYTES */
+
 static inline size_t halo_align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
 /* ---- locks ------------------------------------------------------------------------------

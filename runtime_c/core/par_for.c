@@ -2,7 +2,8 @@
  * idle workers and the calling thread claim its indices one at a time. The caller only waits for
  * indices already claimed by others, and every claimed index runs to completion on its
  * claimant, so nested calls (a task calling halo_do_par_for) cannot deadlock: the nested caller
- * runs its own job alone if every worker is busy. Freestanding builds run loops serially. */
+ * runs its own job alone if every worker is busy. A failing task's message is carried back to
+ * the calling thread. Freestanding builds run loops serially. */
 #include "halo_core.h"
 
 #ifdef HALO_FREESTANDING
@@ -39,6 +40,8 @@ typedef struct job_t {
     int next, end;  /* indices [next, end) are unclaimed */
     int running;    /* claimed and not yet finished */
     int result;     /* first non-zero task result */
+    bool has_message; /* the failing task recorded `message` (possibly on another thread) */
+    char message[HALO_ERROR_MESSAGE_BYTES];
     struct job_t *link;
 } job_t;
 
@@ -78,10 +81,16 @@ static void run_one(job_t *job) {
     job->running++;
     if (job->next == job->end) unlink_job(job);
     pthread_mutex_unlock(&pool.lock);
+    uint32_t serial = halo_error_serial();
     int rc = job->f(job->user_context, index, job->closure);
+    bool recorded = rc && halo_error_serial() != serial;
     pthread_mutex_lock(&pool.lock);
     if (rc && !job->result) {
         job->result = rc;
+        if (recorded) {
+            halo_copy_error_message(job->message);
+            job->has_message = true;
+        }
         /* stop handing out the rest of a failed loop */
         if (job->next < job->end) unlink_job(job);
         job->end = job->next;
@@ -123,7 +132,8 @@ int halo_do_par_for(void *user_context, halo_task_fn f, int min, int extent, uin
         return halo_error(user_context, halo_error_bad_argument,
                           "halo_do_par_for: range [%d, %d + %d) overflows int", min, min, extent);
     if (extent == 1) return f(user_context, min, closure);
-    job_t job = {f, user_context, closure, min, min + extent, 0, 0, NULL};
+    job_t job = {.f = f, .user_context = user_context, .closure = closure, .next = min,
+                 .end = min + extent};
     pthread_mutex_lock(&pool.lock);
     int rc = grow_pool(user_context);
     if (rc) {
@@ -137,6 +147,7 @@ int halo_do_par_for(void *user_context, halo_task_fn f, int min, int extent, uin
     while (job.next < job.end) run_one(&job);
     while (job.running > 0) pthread_cond_wait(&pool.done, &pool.lock);
     pthread_mutex_unlock(&pool.lock);
+    if (job.has_message) return halo_error(user_context, job.result, "%s", job.message);
     return job.result;
 }
 

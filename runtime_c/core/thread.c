@@ -1,6 +1,7 @@
 /* Joinable threads for async producers. Host: a pthread; the task's arguments and result live
  * in a heap record because halo_thread_t's opaque bytes only fit the pthread_t and a pointer.
- * Freestanding: the task runs to completion inside start. */
+ * A failing task's message is re-raised on the joining thread. Freestanding: the task runs to
+ * completion inside start. */
 #include "halo_core.h"
 
 typedef struct thread_impl_t {
@@ -47,11 +48,18 @@ typedef struct thread_record_t {
     void *user_context;
     uint8_t *closure;
     int result;
+    bool has_message; /* the task failed and recorded `message` on its thread */
+    char message[HALO_ERROR_MESSAGE_BYTES];
 } thread_record_t;
 
 static void *thread_main(void *arg) {
     thread_record_t *r = arg;
+    uint32_t serial = halo_error_serial();
     r->result = r->f(r->user_context, 0, r->closure);
+    if (r->result && halo_error_serial() != serial) {
+        halo_copy_error_message(r->message);
+        r->has_message = true;
+    }
     return NULL;
 }
 
@@ -63,7 +71,7 @@ int halo_thread_start(halo_thread_t *t, void *user_context, halo_task_fn f, uint
     if (!r)
         return halo_error(user_context, halo_error_out_of_memory,
                           "halo_thread_start: out of memory");
-    *r = (thread_record_t){f, user_context, closure, 0};
+    *r = (thread_record_t){.f = f, .user_context = user_context, .closure = closure};
     int rc = pthread_create(&impl(t)->handle, NULL, thread_main, r);
     if (rc) {
         free(r);
@@ -85,8 +93,9 @@ int halo_thread_join(halo_thread_t *t) {
         return halo_error(NULL, halo_error_thread, "halo_thread_join: pthread_join failed (error %d)",
                           rc);
     }
-    int result = impl(t)->record->result;
-    free(impl(t)->record);
+    thread_record_t *r = impl(t)->record;
+    int result = r->has_message ? halo_error(NULL, r->result, "%s", r->message) : r->result;
+    free(r);
     return result;
 }
 
