@@ -168,7 +168,8 @@ int halo_ubwcdma_execute(void *user_context, const halo_ubwcdma_desc_t *desc, ui
 typedef struct halo_dma_stats_t {
     uint64_t transfers, ddr_bytes, uncompressed_bytes, busy_ns;
 } halo_dma_stats_t;
-int halo_hexagon_dma_get_stats(void *engine, halo_dma_stats_t *out); /* engine NULL: global */
+/* engine NULL: global; an engine's statistics restart when it is allocated */
+int halo_hexagon_dma_get_stats(void *engine, halo_dma_stats_t *out);
 void halo_hexagon_dma_reset_stats(void);                             /* every engine and global */
 
 /* ---- engines and power ------------------------------------------------------------------- */

@@ -159,6 +159,7 @@ int halo_hexagon_dma_allocate_engine(void *uc, void **dma_engine) {
     e->stop = false;
     e->head = e->tail = NULL;
     e->pending = 0;
+    e->stats = (halo_dma_stats_t){0}; /* a new allocation starts its own statistics */
     unlock_engine(e);
 #ifndef HALO_FREESTANDING
     if (pthread_create(&e->thread, NULL, worker, e)) {
