@@ -162,9 +162,9 @@ int halo_ubwcdma_execute(void *user_context, const halo_ubwcdma_desc_t *desc, ui
                          uint64_t *uncompressed_bytes);
 
 /* ---- statistics ---------------------------------------------------------------------------
- * ddr_bytes: bytes actually moved on the DDR side (UBWC: payloads + meta bytes, including the
- * reads of a read-modify-write at a frame edge); uncompressed_bytes: what the same transfers
- * move in the format's linear form; busy_ns: time the engine spent running transfers. */
+ * ddr_bytes: bytes actually moved on the DDR side (UBWC: payloads + one meta byte per tile);
+ * uncompressed_bytes: what the same transfers move in the format's linear form; busy_ns: time
+ * the engine spent running transfers. */
 typedef struct halo_dma_stats_t {
     uint64_t transfers, ddr_bytes, uncompressed_bytes, busy_ns;
 } halo_dma_stats_t;

@@ -49,9 +49,8 @@ static int run_tile(void *uc, const halo_ubwcdma_desc_t *d, const plane_geom_t *
     int32_t y1 = y0 + g->tile_rows < g->rows ? y0 + g->tile_rows : g->rows;
     int32_t ts0 = x0 > r->first ? x0 : r->first, ts1 = x1 < r->first + r->n ? x1 : r->first + r->n;
     int32_t tr0 = y0 > r->r0 ? y0 : r->r0, tr1 = y1 < r->r0 + r->rows ? y1 : r->r0 + r->rows;
-    bool covered = ts0 == x0 && ts1 == x1 && tr0 == y0 && tr1 == y1;
     uint8_t tile[256];
-    if (d->direction == halo_dma_read || !covered) {
+    if (d->direction == halo_dma_read) {
         int32_t got = ubwc_decode_tile(&shape, *meta, slot, tile);
         if (got < 0)
             return halo_error(uc, halo_error_dma_corrupt,
@@ -59,7 +58,9 @@ static int run_tile(void *uc, const halo_ubwcdma_desc_t *d, const plane_geom_t *
                               "0x%x or payload", tx, ty, (void *)d->plane, (unsigned)*meta);
         *ddr_bytes += (uint64_t)got + 1;
     } else {
-        memset(tile, 0, sizeof tile); /* padding beyond the frame edge stays zero, as in pack */
+        /* The ROI grid makes every written tile's valid part lie wholly inside the ROI, so a
+         * write never needs the old tile; its padding beyond the frame edge is zero, as in pack. */
+        memset(tile, 0, sizeof tile);
     }
     for (int32_t y = tr0; y < tr1; y++) {
         uint8_t *trow = tile + (y - y0) * g->tile_bytes;
