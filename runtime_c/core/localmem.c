@@ -25,7 +25,9 @@ static bool valid_kind(halo_localmem_kind_t kind) {
     return kind == halo_localmem_locked_cache || kind == halo_localmem_vtcm;
 }
 
-static size_t device_capacity(halo_device_t d) { return d == halo_device_sm8150 ? 384 * KB : 768 * KB; }
+static size_t device_capacity(halo_device_t d) {
+    return d == halo_device_sm8150 ? 384 * KB : 768 * KB;
+}
 
 static const char *device_name(halo_device_t d) {
     return d == halo_device_sm8150 ? "SM8150" : d == halo_device_sm8250 ? "SM8250" : "SM8350";
@@ -68,8 +70,8 @@ static bool anything_allocated(void) {
 
 int halo_localmem_set_device(halo_device_t d) {
     if (d != halo_device_sm8150 && d != halo_device_sm8250 && d != halo_device_sm8350)
-        return halo_error(NULL, halo_error_bad_argument, "halo_localmem_set_device: unknown device %d",
-                          (int)d);
+        return halo_error(NULL, halo_error_bad_argument,
+                          "halo_localmem_set_device: unknown device %d", (int)d);
     halo_mutex_lock(&lock);
     if (anything_allocated()) {
         size_t lc = kinds[0].arena.in_use, vt = kinds[1].arena.in_use;

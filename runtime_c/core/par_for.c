@@ -106,7 +106,7 @@ static void *worker_main(void *arg) {
         if (pool.jobs && id < effective_threads() - 1) run_one(pool.jobs);
         else pthread_cond_wait(&pool.work, &pool.lock);
     }
-    return NULL;
+    return NULL; /* not reached: workers live as long as the process */
 }
 
 /* Starts workers up to the requested count; called with pool.lock held. */

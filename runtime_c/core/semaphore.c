@@ -66,7 +66,9 @@ bool halo_semaphore_try_acquire(halo_semaphore_t *s, int n) {
     return true;
 }
 
-int halo_semaphore_destroy(halo_semaphore_t *s) { return check_args("halo_semaphore_destroy", s, 0); }
+int halo_semaphore_destroy(halo_semaphore_t *s) {
+    return check_args("halo_semaphore_destroy", s, 0);
+}
 
 #else
 
@@ -75,7 +77,8 @@ int halo_semaphore_init(halo_semaphore_t *s, int count) {
     if (rc) return rc;
     sem_impl_t *m = impl(s);
     if (pthread_mutex_init(&m->lock, NULL))
-        return halo_error(NULL, halo_error_thread, "halo_semaphore_init: pthread_mutex_init failed");
+        return halo_error(NULL, halo_error_thread,
+                          "halo_semaphore_init: pthread_mutex_init failed");
     if (pthread_cond_init(&m->changed, NULL)) {
         pthread_mutex_destroy(&m->lock);
         return halo_error(NULL, halo_error_thread, "halo_semaphore_init: pthread_cond_init failed");

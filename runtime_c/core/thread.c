@@ -90,8 +90,8 @@ int halo_thread_join(halo_thread_t *t) {
     impl(t)->started = 0;
     if (rc) {
         /* the thread may still be running and using its record, so the record is leaked */
-        return halo_error(NULL, halo_error_thread, "halo_thread_join: pthread_join failed (error %d)",
-                          rc);
+        return halo_error(NULL, halo_error_thread,
+                          "halo_thread_join: pthread_join failed (error %d)", rc);
     }
     thread_record_t *r = impl(t)->record;
     int result = r->has_message ? halo_error(NULL, r->result, "%s", r->message) : r->result;

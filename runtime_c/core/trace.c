@@ -171,7 +171,8 @@ static size_t format_json(char *buf, size_t size) {
     emit(&j, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
              "\"args\":{\"name\":\"halo\"}}");
     for (size_t t = 0; t < num_tracks; t++) {
-        emit(&j, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%zu,\"args\":{\"name\":",
+        emit(&j, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%zu,"
+                 "\"args\":{\"name\":",
              t + 1);
         emit_string(&j, tracks[t]);
         emit(&j, "}}");
@@ -225,7 +226,8 @@ int halo_trace_write_json(const char *path) {
     bool ok = f && fwrite(text, 1, n, f) == n;
     if (f && fclose(f) != 0) ok = false;
     free(text);
-    if (!ok) return halo_error(NULL, halo_error_trace, "halo_trace_write_json: cannot write %s", path);
+    if (!ok)
+        return halo_error(NULL, halo_error_trace, "halo_trace_write_json: cannot write %s", path);
     return 0;
 }
 
