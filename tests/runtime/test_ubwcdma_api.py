@@ -1,0 +1,297 @@
+"""The host API call by call: device interface, engines (and their exhaustion), power votes,
+wrap / prepare / unprepare / detach with Halide's buffer shape rules, and misuse sequences that
+must fail with an error (never crash)."""
+import numpy as np
+import pytest
+
+from halo.runtime import HaloRuntimeError, buffer_from_array, check, ffi, frames, lib, ubwcdma
+
+from .ubwc_util import natural_planes
+
+
+def raises(code, text, fn, *args):
+    with pytest.raises(HaloRuntimeError) as e:
+        fn(*args)
+    assert e.value.code == code, e.value
+    assert text in e.value.message
+
+
+@pytest.fixture
+def engine():
+    with ubwcdma.Engine() as e:
+        yield e
+
+
+@pytest.fixture
+def frame():
+    return frames.pack("nv12", *natural_planes("nv12", 128, 64))
+
+
+# ---- device interface ------------------------------------------------------------------
+
+def test_device_interface_wraps_and_detaches(frame):
+    iface = lib.halo_hexagon_dma_device_interface()
+    assert ffi.string(iface.name) == b"hexagon_dma"
+    buf = ubwcdma.plane_buffer(frame, "y")
+    assert iface.wrap_native(ffi.NULL, buf, frame.address) == 0
+    assert buf.device != 0 and buf.device_interface == iface
+    assert iface.detach_native(ffi.NULL, buf) == 0
+    assert buf.device == 0 and buf.device_interface == ffi.NULL
+
+
+# ---- engines ---------------------------------------------------------------------------
+
+def test_engines_are_limited_and_reusable():
+    assert ubwcdma.engines_in_use() == 0
+    engines = [ubwcdma.Engine() for _ in range(ubwcdma.MAX_ENGINES)]
+    try:
+        assert len({e.name for e in engines}) == 8
+        assert ubwcdma.engines_in_use() == 8
+        raises(-120, "all 8 UBWCDMA engines are allocated", ubwcdma.Engine)
+        engines.pop().close()
+        engines.append(ubwcdma.Engine())
+    finally:
+        for e in engines:
+            e.close()
+    assert ubwcdma.engines_in_use() == 0
+
+
+def test_deallocate_twice_or_a_foreign_pointer(engine):
+    handle = engine.handle
+    engine.close()
+    raises(-121, "is not an allocated UBWCDMA engine", check,
+           lib.halo_hexagon_dma_deallocate_engine(ffi.NULL, handle))
+    other = ffi.new("int *")
+    raises(-121, "is not an allocated UBWCDMA engine", check,
+           lib.halo_hexagon_dma_deallocate_engine(ffi.NULL, other))
+    assert lib.halo_hexagon_dma_allocate_engine(ffi.NULL, ffi.NULL) == -3
+    lib.halo_clear_error()
+
+
+# ---- power ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode,corner", [("low", "SVS"), ("nominal", "NORMAL"), ("turbo", "TURBO"),
+                                         ("default", "SVS"), ("low_plus", "SVS_L1"),
+                                         ("low_2", "SVS"), ("nominal_plus", "TURBO")])
+def test_power_modes_map_to_supported_corners(engine, mode, corner):
+    ubwcdma.power_mode_voting(mode)
+    assert ubwcdma.power_mode() == mode
+    assert ubwcdma.power_corner() == corner
+    ubwcdma.power_mode_voting("default")
+
+
+def test_every_corner_when_the_device_has_them_all(engine):
+    ubwcdma.set_supported_corners(list(ubwcdma.CORNERS))
+    try:
+        for mode, corner in [("low_2", "SVS2"), ("nominal_plus", "NORMAL_L1")]:
+            ubwcdma.power_mode_voting(mode)
+            assert ubwcdma.power_corner() == corner
+    finally:
+        ubwcdma.set_supported_corners(["SVS", "SVS_L1", "NORMAL", "TURBO"])
+    assert ubwcdma.supported_corners() == ["SVS", "SVS_L1", "NORMAL", "TURBO"]
+
+
+def test_supported_corners_must_reach_turbo():
+    raises(-3, "must include TURBO", ubwcdma.set_supported_corners, ["SVS", "NORMAL"])
+
+
+def test_vote_needs_an_engine_and_default_returns_with_the_last():
+    raises(-129, "vote after allocating", ubwcdma.power_mode_voting, "turbo")
+    with ubwcdma.Engine():
+        with ubwcdma.Engine():
+            ubwcdma.power_mode_voting("turbo")
+        assert ubwcdma.power_mode() == "turbo"
+    assert ubwcdma.power_mode() == "default"
+    assert ubwcdma.power_corner() == "SVS"
+
+
+def test_unknown_power_mode(engine):
+    raises(-128, "power mode (7) not found", check, lib.halo_hexagon_dma_power_mode_voting(ffi.NULL, 7))
+    raises(-128, "power mode (100) not found", check, lib.halo_hexagon_dma_power_mode_voting(ffi.NULL, 100))
+
+
+# ---- wrap / prepare / unprepare / detach ---------------------------------------------------
+
+def wrap(buf, address):
+    check(lib.halo_hexagon_dma_device_wrap_native(ffi.NULL, buf, address))
+
+
+def prepare(buf, engine, fmt, ubwc=False, write=False):
+    call = lib.halo_hexagon_dma_prepare_for_copy_to_device if write else \
+        lib.halo_hexagon_dma_prepare_for_copy_to_host
+    check(call(ffi.NULL, buf, ffi.NULL if engine is None else engine.handle, ubwc, fmt))
+
+
+def test_wrap_rules(frame):
+    buf = ubwcdma.plane_buffer(frame, "y")
+    raises(-3, "plane address is NULL", wrap, buf, 0)
+    wrap(buf, frame.address)
+    raises(-123, "already has a device handle", wrap, buf, frame.address)
+    check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+
+
+def test_prepare_before_wrap(engine, frame):
+    raises(-122, "not wrapped", prepare, ubwcdma.plane_buffer(frame, "y"), engine, 2)
+
+
+def test_prepare_rules(engine, frame):
+    y = ubwcdma.plane_buffer(frame, "y")
+    wrap(y, frame.address)
+    raises(-121, "is not an allocated engine", prepare, y, None, 2)
+    raises(-100, "format 1 is not RawData or a *_Y / *_UV format", prepare, y, engine, 1)
+    raises(-100, "format 0 with UBWC", prepare, y, engine, 0, True)
+    raises(-127, "format 5 needs 2-byte elements", prepare, y, engine, 5)
+    raises(-126, "a UV plane buffer is 3-D", prepare, y, engine, 3)
+    prepare(y, engine, 2)
+    raises(-125, "already prepared", prepare, y, engine, 2)
+    check(lib.halo_hexagon_dma_unprepare(ffi.NULL, y))
+    raises(-124, "not prepared", check, lib.halo_hexagon_dma_unprepare(ffi.NULL, y))
+    check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, y))
+
+
+@pytest.mark.parametrize("dims,bits,fmt,code,text", [
+    ([(0, 128, 1), (0, 64, 128), (0, 1, 1)], 8, 2, -126, "Y plane buffer is 2-D"),
+    ([(0, 128, 2), (0, 64, 128)], 8, 2, -126, "Y plane buffer is 2-D"),
+    ([(0, 64, 1), (0, 32, 128), (0, 2, 64)], 8, 3, -126, "dim[0].stride 2"),
+    ([(0, 64, 2), (0, 32, 128), (0, 3, 1)], 8, 3, -126, "extent 2, stride 1"),
+    ([(0, 64, 2), (0, 32, 128), (1, 2, 1)], 8, 3, -126, "min 0"),
+    ([(0, 8, 1), (0, 8, 8), (0, 2, 64), (0, 1, 1)], 8, 0, -126, "RawData buffers have 1 to 3 dimensions"),
+    ([(0, 8, 1), (0, 8, 8), (0, 3, 64)], 8, 0, -126, "must be interleaved"),
+    ([(0, 8, 2), (0, 8, 16)], 8, 0, -126, "rows must be contiguous"),
+    ([(0, 64, 1), (0, 8, 64)], 16, 8, -126, "not a multiple of 3"),
+    ([(0, 64, 1), (0, 8, 63)], 16, 8, -103, "linear frame stride 84 bytes must be >= the row's 88"),
+])
+def test_halide_shape_rules(engine, dims, bits, fmt, code, text):
+    data = frames.aligned_empty(1 << 16)
+    buf = ubwcdma.make_buffer(dims, bits)
+    wrap(buf, data.ctypes.data)
+    try:
+        raises(code, text, prepare, buf, engine, fmt)
+    finally:
+        check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+
+
+def test_ubwc_plane_must_be_aligned_at_prepare(engine):
+    f = frames.pack("nv12", *natural_planes("nv12", 64, 32), ubwc=True)
+    buf = ubwcdma.plane_buffer(f, "y")
+    wrap(buf, f.address + 64)
+    raises(-104, "must be 4096-byte aligned", prepare, buf, engine, 2, True)
+    check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+
+
+# ---- misuse sequences ----------------------------------------------------------------------
+
+def start(dma, plane, tile, x, y, t):
+    local = dma._local_buffer(plane, tile, x, y, False)
+    return lib.halo_hexagon_dma_copy_start(ffi.NULL, dma.planes[plane], local, t)
+
+
+def test_transfer_before_prepare_and_after_unprepare(engine, frame):
+    with ubwcdma.DmaFrame(frame) as dma:
+        tile = dma.local_tile("y", 32, 8)
+        t = ffi.new("halo_dma_transfer_t *")
+        raises(-124, "not prepared", check, start(dma, "y", tile, 0, 0, t))
+        dma.prepare(engine)
+        assert start(dma, "y", tile, 0, 0, t) == 0
+        check(lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+        dma.unprepare()
+        raises(-124, "not prepared", check, start(dma, "y", tile, 0, 0, t))
+
+
+def test_transfer_after_detach_and_double_detach(engine, frame):
+    dma = ubwcdma.DmaFrame(frame)
+    dma.detach()
+    t = ffi.new("halo_dma_transfer_t *")
+    raises(-122, "not wrapped", check, start(dma, "y", dma.local_tile("y", 32, 8), 0, 0, t))
+    raises(-122, "not wrapped", dma.detach)
+
+
+def test_wait_without_move_and_wait_twice(engine, frame):
+    t = ffi.new("halo_dma_transfer_t *")
+    raises(-130, "never moved", check, lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+    raises(-130, "never moved", check, lib.halo_ubwcdma_wait(ffi.NULL, ffi.NULL))
+    with ubwcdma.DmaFrame(frame) as dma:
+        dma.prepare(engine)
+        tile = dma.local_tile("y", 32, 8)
+        check(start(dma, "y", tile, 0, 0, t))
+        check(lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+        raises(-130, "already waited", check, lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+        dma.unprepare()
+
+
+def test_restarting_a_transfer_before_its_wait(engine, frame):
+    with ubwcdma.DmaFrame(frame) as dma:
+        dma.prepare(engine)
+        tile = dma.local_tile("y", 32, 8)
+        t = ffi.new("halo_dma_transfer_t *")
+        check(start(dma, "y", tile, 0, 0, t))
+        raises(-131, "not yet waited", check, start(dma, "y", tile, 32, 0, t))
+        check(lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+        np.testing.assert_array_equal(tile, frame.unpack()[0][:8, :32])
+        dma.unprepare()
+
+
+def test_deallocated_engine_is_not_used(frame):
+    with ubwcdma.DmaFrame(frame) as dma:
+        eng = ubwcdma.Engine()
+        dma.prepare(eng)
+        eng.close()
+        with ubwcdma.Engine():  # the same slot, reallocated: still not the frame's engine
+            t = ffi.new("halo_dma_transfer_t *")
+            raises(-121, "engine was deallocated", check, start(dma, "y", dma.local_tile("y", 32, 8), 0, 0, t))
+        dma.unprepare()
+
+
+def test_deallocate_finishes_queued_transfers(frame):
+    with ubwcdma.DmaFrame(frame) as dma:
+        eng = ubwcdma.Engine()
+        dma.prepare(eng)
+        tiles = [dma.local_tile("y", 128, 8) for _ in range(8)]
+        started = [dma.start("y", t, 0, 8 * i) for i, t in enumerate(tiles)]
+        eng.close()
+        y = frame.unpack()[0]
+        for i, tr in enumerate(started):
+            np.testing.assert_array_equal(tr.wait(), y[8 * i:8 * i + 8])
+        dma.unprepare()
+
+
+def test_local_tile_rules(engine, frame):
+    with ubwcdma.DmaFrame(frame) as dma:
+        dma.prepare(engine)
+        t = ffi.new("halo_dma_transfer_t *")
+        raises(-105, "outside the frame's [0, 128)", check, start(dma, "y", dma.local_tile("y", 32, 8), 100, 0, t))
+        wide = frames.aligned_zeros((8, 32), np.uint16)
+        raises(-127, "local elements are 2 bytes", check,
+               lib.halo_hexagon_dma_copy_start(ffi.NULL, dma.planes["y"], buffer_from_array(wide), t))
+        flat = frames.aligned_zeros((32,), np.uint8)
+        raises(-126, "local tile has 1 dims", check,
+               lib.halo_hexagon_dma_copy_start(ffi.NULL, dma.planes["y"], buffer_from_array(flat), t))
+        strided = frames.aligned_zeros((8, 64), np.uint8)[:, ::2]
+        raises(-109, "local Y rows must be contiguous", check,
+               lib.halo_hexagon_dma_copy_start(ffi.NULL, dma.planes["y"], buffer_from_array(strided), t))
+        one_channel = frames.aligned_zeros((1, 8, 16), np.uint8)
+        raises(-109, "holds both channels", check,
+               lib.halo_hexagon_dma_copy_start(ffi.NULL, dma.planes["uv"],
+                                               buffer_from_array(one_channel), t))
+        dma.unprepare()
+
+
+def test_crop_of_a_wrapped_frame_shares_its_handle(engine, frame):
+    """A crop (same device handle, smaller dims) bounds the tiles; coordinates stay the frame's."""
+    with ubwcdma.DmaFrame(frame) as dma:
+        dma.prepare(engine)
+        full = dma.planes["y"]
+        crop = ffi.new("halo_buffer_t *")
+        dims = ffi.new("halo_dimension_t[2]")
+        dims[0].min, dims[0].extent, dims[0].stride = 32, 64, 1
+        dims[1].min, dims[1].extent, dims[1].stride = 8, 16, 128
+        crop.device, crop.device_interface, crop.type = full.device, full.device_interface, full.type
+        crop.dimensions, crop.dim = 2, dims
+        tile = dma.local_tile("y", 32, 8)
+        t = ffi.new("halo_dma_transfer_t *")
+        check(lib.halo_hexagon_dma_copy_start(ffi.NULL, crop, buffer_from_array(tile, mins=[64, 16]), t))
+        check(lib.halo_hexagon_dma_copy_wait(ffi.NULL, t))
+        np.testing.assert_array_equal(tile, frame.unpack()[0][16:24, 64:96])
+        raises(-105, "outside the frame's [8, 24)", check,
+               lib.halo_hexagon_dma_copy_start(ffi.NULL, crop, buffer_from_array(tile, mins=[64, 0]), t))
+        dma.unprepare()
