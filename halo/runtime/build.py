@@ -153,33 +153,52 @@ def build_c_program(program_sources: Iterable[str | os.PathLike], out: str | os.
     return out
 
 
-def hexagon_compiler() -> str:
-    """The Hexagon cross compiler (env HALO_HEXAGON_CC, default clang-19), or ToolMissingError."""
-    tool = os.environ.get("HALO_HEXAGON_CC") or "clang-19"
+def _hexagon_tool(env: str, default: str, package: str) -> str:
+    tool = os.environ.get(env) or default
     path = shutil.which(tool)
     if path is None:
         raise ToolMissingError(
-            f"{tool} not found on PATH: the freestanding Hexagon build needs clang-19 "
-            "(Debian package clang-19, installed by .ci/setup)")
+            f"{tool} not found on PATH: the freestanding Hexagon build needs {default} "
+            f"(Debian package {package}, installed by .ci/setup)")
     return path
 
 
+def hexagon_compiler() -> str:
+    """The Hexagon cross compiler (env HALO_HEXAGON_CC, default clang-19), or ToolMissingError."""
+    return _hexagon_tool("HALO_HEXAGON_CC", "clang-19", "clang-19")
+
+
+def hexagon_linker() -> str:
+    """The Hexagon linker (env HALO_HEXAGON_LD, default ld.lld-19), or ToolMissingError."""
+    return _hexagon_tool("HALO_HEXAGON_LD", "ld.lld-19", "lld-19")
+
+
 def hexagon_compile_check(flags: Iterable[str] = ()) -> list[pathlib.Path]:
-    """Compiles every runtime source for Hexagon v68 with -ffreestanding -DHALO_FREESTANDING and
-    returns the sources checked; raises BuildError naming each source that fails or warns."""
+    """Compiles every runtime source for Hexagon v68 with -ffreestanding -DHALO_FREESTANDING,
+    then links the objects together to prove the runtime needs nothing it does not define (no
+    libc, no compiler-rt). Returns the sources checked; raises BuildError naming each source
+    that fails or warns, or the undefined symbols."""
     clang = hexagon_compiler()
+    lld = hexagon_linker()
     root = runtime_dir()
     problems = []
     checked = sources()
     with tempfile.TemporaryDirectory(prefix="halo-hexagon-") as tmp:
-        for i, src in enumerate(checked):
+        objects = [os.path.join(tmp, f"{i}.o") for i in range(len(checked))]
+        for src, obj in zip(checked, objects):
             cmd = ([clang] + list(HEXAGON_FLAGS) + list(flags)
-                   + ["-I", str(root), "-c", str(src), "-o", os.path.join(tmp, f"{i}.o")])
+                   + ["-I", str(root), "-c", str(src), "-o", obj])
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0 or proc.stderr.strip():
                 problems.append(f"{src.relative_to(root)} (exit {proc.returncode}):\n"
                                 f"{shlex.join(cmd)}\n{proc.stderr}")
-    if problems:
-        raise BuildError("freestanding Hexagon compile of the runtime is not clean:\n"
-                         + "\n".join(problems))
+        if problems:
+            raise BuildError("freestanding Hexagon compile of the runtime is not clean:\n"
+                             + "\n".join(problems))
+        # Any defined function will do as the entry: the link only reports undefined symbols.
+        cmd = [lld, "-e", "halo_time_ns", "-o", os.path.join(tmp, "runtime.elf")] + objects
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0 or proc.stderr.strip():
+            raise BuildError("freestanding Hexagon runtime does not link on its own "
+                             f"(exit {proc.returncode}):\n{proc.stderr}")
     return checked

@@ -6,9 +6,20 @@
  * the calling thread. Freestanding builds run loops serially. */
 #include "halo_core.h"
 
+static int check_loop(void *user_context, halo_task_fn f, int min, int extent) {
+    if (!f) return halo_error(user_context, halo_error_bad_argument, "halo_do_par_for: null task");
+    if (min > INT32_MAX - extent)
+        return halo_error(user_context, halo_error_bad_argument,
+                          "halo_do_par_for: range [%d, %d + %d) overflows int", min, min, extent);
+    return 0;
+}
+
 #ifdef HALO_FREESTANDING
 
 int halo_do_par_for(void *user_context, halo_task_fn f, int min, int extent, uint8_t *closure) {
+    if (extent <= 0) return 0;
+    int rc = check_loop(user_context, f, min, extent);
+    if (rc) return rc;
     for (int i = 0; i < extent; i++) {
         int rc = f(user_context, min + i, closure);
         if (rc) return rc;
@@ -51,18 +62,19 @@ static struct {
     pthread_cond_t done;  /* some job's last running index finished */
     job_t *jobs;          /* jobs with unclaimed indices */
     int requested;        /* halo_set_num_threads value; 0 = number of cores */
+    int cores;            /* online cores, read once (sysconf reads /sys on every call) */
     int started;          /* workers created so far */
-    pthread_t workers[HALO_MAX_WORKERS];
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
           .work = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
+/* Threads a loop may use, the caller included; called with pool.lock held. */
 static int effective_threads(void) {
-    int n = pool.requested;
-    if (n <= 0) {
+    if (pool.cores == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cores > 0 ? (int)cores : 1;
+        pool.cores = cores > 0 ? (int)cores : 1;
     }
+    int n = pool.requested > 0 ? pool.requested : pool.cores;
     return n > HALO_MAX_WORKERS + 1 ? HALO_MAX_WORKERS + 1 : n;
 }
 
@@ -113,13 +125,13 @@ static void *worker_main(void *arg) {
 static int grow_pool(void *user_context) {
     int want = effective_threads() - 1;
     while (pool.started < want) {
-        int rc = pthread_create(&pool.workers[pool.started], NULL, worker_main,
-                                (void *)(intptr_t)pool.started);
+        pthread_t worker;
+        int rc = pthread_create(&worker, NULL, worker_main, (void *)(intptr_t)pool.started);
         if (rc)
             return halo_error(user_context, halo_error_thread,
                               "halo_do_par_for: cannot start worker thread %d (error %d)",
                               pool.started, rc);
-        pthread_detach(pool.workers[pool.started]);
+        pthread_detach(worker);
         pool.started++;
     }
     return 0;
@@ -127,15 +139,13 @@ static int grow_pool(void *user_context) {
 
 int halo_do_par_for(void *user_context, halo_task_fn f, int min, int extent, uint8_t *closure) {
     if (extent <= 0) return 0;
-    if (!f) return halo_error(user_context, halo_error_bad_argument, "halo_do_par_for: null task");
-    if (min > INT32_MAX - extent)
-        return halo_error(user_context, halo_error_bad_argument,
-                          "halo_do_par_for: range [%d, %d + %d) overflows int", min, min, extent);
+    int rc = check_loop(user_context, f, min, extent);
+    if (rc) return rc;
     if (extent == 1) return f(user_context, min, closure);
     job_t job = {.f = f, .user_context = user_context, .closure = closure, .next = min,
                  .end = min + extent};
     pthread_mutex_lock(&pool.lock);
-    int rc = grow_pool(user_context);
+    rc = grow_pool(user_context);
     if (rc) {
         pthread_mutex_unlock(&pool.lock);
         return rc;

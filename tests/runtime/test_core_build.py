@@ -12,7 +12,7 @@ import pytest
 
 from halo.runtime import build
 
-CORE = ["arena", "error", "format", "libc", "localmem", "memory", "par_for", "semaphore",
+CORE = ["arena", "builtins", "error", "format", "libc", "localmem", "memory", "par_for", "semaphore",
         "thread", "time", "trace"]
 
 
@@ -143,4 +143,25 @@ def test_hexagon_check_reports_warnings(tmp_path, monkeypatch):
     (copy / "core" / "warns.c").write_text("int halo_test_warns(void) { int unused; return 0; }\n")
     monkeypatch.setattr(build, "runtime_dir", lambda: copy)
     with pytest.raises(build.BuildError, match=r"core/warns\.c.*\n.*\n.*unused variable 'unused'"):
+        build.hexagon_compile_check()
+
+
+@pytest.mark.skipif(shutil.which("clang-19") is None,
+                    reason="clang-19 is not installed (needed for the freestanding Hexagon build)")
+def test_hexagon_check_reports_undefined_symbols(tmp_path, monkeypatch):
+    copy = _copy_runtime(tmp_path)
+    (copy / "core" / "needs_libc.c").write_text(
+        "int strlen_user(void);\nint halo_test_calls(void) { return strlen_user(); }\n")
+    monkeypatch.setattr(build, "runtime_dir", lambda: copy)
+    with pytest.raises(build.BuildError, match=r"does not link on its own(.|\n)*"
+                                               r"undefined symbol: strlen_user"):
+        build.hexagon_compile_check()
+
+
+def test_missing_hexagon_linker_is_named(monkeypatch):
+    if shutil.which("clang-19") is None:
+        pytest.skip("clang-19 is not installed (needed for the freestanding Hexagon build)")
+    monkeypatch.setenv("HALO_HEXAGON_LD", "halo-no-such-lld")
+    with pytest.raises(build.ToolMissingError,
+                       match=r"halo-no-such-lld not found on PATH.*ld\.lld-19.*lld-19"):
         build.hexagon_compile_check()

@@ -7,6 +7,45 @@
 
 #include "check.h"
 
+/* core/builtins.c: what clang calls for division on Hexagon */
+int32_t __hexagon_divsi3(int32_t a, int32_t b);
+int32_t __hexagon_modsi3(int32_t a, int32_t b);
+uint32_t __hexagon_udivsi3(uint32_t a, uint32_t b);
+uint32_t __hexagon_umodsi3(uint32_t a, uint32_t b);
+int64_t __hexagon_divdi3(int64_t a, int64_t b);
+int64_t __hexagon_moddi3(int64_t a, int64_t b);
+uint64_t __hexagon_udivdi3(uint64_t a, uint64_t b);
+uint64_t __hexagon_umoddi3(uint64_t a, uint64_t b);
+
+static void test_division_builtins(void) {
+    static const int64_t values[] = {1, 2, 3, 7, 10, 127, 128, 1000003, 2147483647,
+                                     -1, -2, -3, -7, -10, -128, -1000003, -2147483647,
+                                     INT64_MAX, INT64_MIN + 1, 0x123456789abcdefLL,
+                                     -0x123456789abcdefLL, 4294967296LL, 4294967295LL};
+    const int n = (int)(sizeof values / sizeof values[0]);
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            int64_t a = values[i], b = values[j];
+            CHECK_EQ_INT(__hexagon_divdi3(a, b), a / b);
+            CHECK_EQ_INT(__hexagon_moddi3(a, b), a % b);
+            CHECK(__hexagon_udivdi3((uint64_t)a, (uint64_t)b) == (uint64_t)a / (uint64_t)b);
+            CHECK(__hexagon_umoddi3((uint64_t)a, (uint64_t)b) == (uint64_t)a % (uint64_t)b);
+            int32_t a32 = (int32_t)a, b32 = (int32_t)b;
+            if (b32 == 0 || (a32 == INT32_MIN && b32 == -1)) continue;
+            CHECK_EQ_INT(__hexagon_divsi3(a32, b32), a32 / b32);
+            CHECK_EQ_INT(__hexagon_modsi3(a32, b32), a32 % b32);
+            CHECK_EQ_INT(__hexagon_udivsi3((uint32_t)a32, (uint32_t)b32),
+                         (uint32_t)a32 / (uint32_t)b32);
+            CHECK_EQ_INT(__hexagon_umodsi3((uint32_t)a32, (uint32_t)b32),
+                         (uint32_t)a32 % (uint32_t)b32);
+        }
+    }
+    CHECK(__hexagon_udivdi3(UINT64_MAX, UINT64_MAX - 1) == 1);
+    CHECK(__hexagon_umoddi3(UINT64_MAX, UINT64_MAX - 1) == 1);
+    CHECK(__hexagon_udivdi3(UINT64_MAX, 3) == 6148914691236517205ULL);
+    CHECK_EQ_INT(__hexagon_udivdi3(5, 0), 0); /* undefined in C; the builtins return 0 */
+}
+
 static int order[16];
 static int calls;
 
@@ -25,12 +64,17 @@ static int thread_task(void *uc, int i, uint8_t *closure) {
 }
 
 int main(void) {
+    test_division_builtins();
+
     /* loops run serially, in order, on the caller, and stop at the first failure */
     CHECK_EQ_INT(halo_do_par_for(NULL, record_task, 10, 6, NULL), halo_error_bad_param);
     CHECK_EQ_INT(calls, 4);
     for (int k = 0; k < 4; k++) CHECK_EQ_INT(order[k], 10 + k);
     CHECK_EQ_STR(halo_last_error_message(), "stop at 13");
     CHECK_EQ_INT(halo_get_num_threads(), 1);
+    CHECK_EQ_INT(halo_do_par_for(NULL, NULL, 0, 2, NULL), halo_error_bad_argument);
+    CHECK_EQ_INT(halo_do_par_for(NULL, record_task, INT32_MAX, 1, NULL), halo_error_bad_argument);
+    CHECK_EQ_INT(calls, 4);
 
     halo_semaphore_t s;
     CHECK_EQ_INT(halo_semaphore_init(&s, 2), 0);
