@@ -1,1 +1,30 @@
-"""halo: a Halide-like scheduling language for image pipelines that move data with DMA engines."""
+"""halo: a Halide-like scheduling language for image pipelines that move data with DMA engines.
+
+    import halo as hl
+    x, y = hl.Var("x"), hl.Var("y")
+    f = hl.Func("f")
+    f[x, y] = x + y
+    out = f.realize([640, 480])
+"""
+from . import errors
+from .errors import (BoundsError, CompileError, DefinitionError, HaloError, HaloRuntimeError, HaloWarning,
+                     ScheduleError, TypeMismatchError)
+from .ir.nodes import Expr
+from .ir.operators import (abs_ as abs, absd, cast, ceil, clamp, exp, floor, log, logical_and, logical_not,
+                           logical_or, max_ as max, min_ as min, round_ as round, select, sqrt)
+from .ir.types import Bool, Float, Int, Type, UInt
+from .lang import boundary as BoundaryConditions
+from .lang.buffer import Buffer
+from .lang.func import Func, Stage
+from .lang.param import ImageParam, Param
+from .lang.schedule import LoopLevel, MemoryType, TailStrategy
+from .lang.var import RDom, Range, RVar, Var
+from .pipeline import Pipeline
+
+__all__ = [
+    "BoundsError", "CompileError", "DefinitionError", "HaloError", "HaloRuntimeError", "HaloWarning",
+    "ScheduleError", "TypeMismatchError", "Expr", "abs", "absd", "cast", "ceil", "clamp", "exp", "floor", "log",
+    "logical_and", "logical_not", "logical_or", "max", "min", "round", "select", "sqrt", "Bool", "Float", "Int",
+    "Type", "UInt", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
+    "MemoryType", "TailStrategy", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
+]

@@ -1,0 +1,59 @@
+"""Small static inline helpers every generated C file starts with: halo's integer semantics
+(floor division and modulo, x / 0 == 0, wrapping narrow arithmetic) and min / max / abs."""
+
+_INT_TYPES = [("i8", "int8_t", "uint8_t"), ("i16", "int16_t", "uint16_t"), ("i32", "int32_t", "uint32_t"),
+              ("i64", "int64_t", "uint64_t")]
+_UINT_TYPES = [("u8", "uint8_t"), ("u16", "uint16_t"), ("u32", "uint32_t"), ("u64", "uint64_t")]
+_FLOAT_TYPES = [("f32", "float"), ("f64", "double")]
+
+
+def prelude():
+    out = ["#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>", "#include <math.h>",
+           '#include "halo_runtime.h"', "",
+           "#define HALO_INLINE static inline __attribute__((always_inline, unused))", ""]
+    for suffix, t, ut in _INT_TYPES:
+        out += [
+            f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{",
+            f"  if (b == 0) return 0;",
+            f"  {t} q = ({t})(a / b), r = ({t})(a % b);",
+            f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q);",
+            "}",
+            f"HALO_INLINE {t} halo_mod_{suffix}({t} a, {t} b) {{",
+            f"  if (b == 0) return 0;",
+            f"  {t} r = ({t})(a % b);",
+            f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? r + b : r);",
+            "}",
+            f"HALO_INLINE {ut} halo_abs_{suffix}({t} a) {{ return a < 0 ? ({ut})(0u - ({ut})a) : ({ut})a; }}",
+            f"HALO_INLINE {ut} halo_absd_{suffix}({t} a, {t} b) {{ return a < b ? ({ut})(({ut})b - ({ut})a) : ({ut})(({ut})a - ({ut})b); }}",
+        ]
+    for suffix, t in _UINT_TYPES:
+        out += [
+            f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{ return b == 0 ? 0 : ({t})(a / b); }}",
+            f"HALO_INLINE {t} halo_mod_{suffix}({t} a, {t} b) {{ return b == 0 ? 0 : ({t})(a % b); }}",
+            f"HALO_INLINE {t} halo_abs_{suffix}({t} a) {{ return a; }}",
+            f"HALO_INLINE {t} halo_absd_{suffix}({t} a, {t} b) {{ return a < b ? ({t})(b - a) : ({t})(a - b); }}",
+        ]
+    for suffix, t in _INT_TYPES_AND_UINT():
+        out += [f"HALO_INLINE {t} halo_min_{suffix}({t} a, {t} b) {{ return a < b ? a : b; }}",
+                f"HALO_INLINE {t} halo_max_{suffix}({t} a, {t} b) {{ return a > b ? a : b; }}"]
+    for suffix, t in _FLOAT_TYPES:
+        fn = "floorf" if t == "float" else "floor"
+        out += [f"HALO_INLINE {t} halo_min_{suffix}({t} a, {t} b) {{ return a < b ? a : b; }}",
+                f"HALO_INLINE {t} halo_max_{suffix}({t} a, {t} b) {{ return a > b ? a : b; }}",
+                f"HALO_INLINE {t} halo_mod_{suffix}({t} a, {t} b) {{ return b == 0 ? 0 : a - b * {fn}(a / b); }}",
+                f"HALO_INLINE {t} halo_abs_{suffix}({t} a) {{ return a < 0 ? -a : a; }}",
+                f"HALO_INLINE {t} halo_absd_{suffix}({t} a, {t} b) {{ return a < b ? b - a : a - b; }}"]
+    out += ["HALO_INLINE bool halo_min_b(bool a, bool b) { return a && b; }",
+            "HALO_INLINE bool halo_max_b(bool a, bool b) { return a || b; }", ""]
+    return "\n".join(out)
+
+
+def _INT_TYPES_AND_UINT():
+    return [(s, t) for s, t, _ in _INT_TYPES] + list(_UINT_TYPES)
+
+
+def suffix(t):
+    """The helper-name suffix of a halo Type."""
+    if t.is_bool():
+        return "b"
+    return {"int": "i", "uint": "u", "float": "f"}[t.code] + str(t.bits)

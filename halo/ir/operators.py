@@ -1,0 +1,303 @@
+"""Building expressions with Halide's type rules.
+
+- Same-type arithmetic stays in that type (and wraps for narrow and unsigned integers).
+- A Python int or float next to an Expr takes the Expr's type (an int that does not fit is an
+  error, as in Halide); a float next to an integer Expr makes both Float(32).
+- Two Exprs of different types: float wins (the wider float); two integers of the same
+  signedness widen to the wider; int with uint becomes int of the wider width.
+"""
+import math
+
+from ..errors import TypeMismatchError
+from . import nodes as n
+from .types import Bool, Float, Int, Type
+
+INT32 = Int(32)
+
+
+def const(value, type_=None):
+    """An immediate of `type_` (default Int(32) for ints, Float(32) for floats, Bool for bools)."""
+    if isinstance(value, bool):
+        return n.IntImm(type_ or Bool(), int(value))
+    if type_ is None:
+        type_ = Float(32) if isinstance(value, float) else INT32
+    if type_.is_float():
+        return n.FloatImm(type_, float(value))
+    return n.IntImm(type_, _wrap(int(value), type_))
+
+
+def _wrap(value, type_):
+    if type_.is_bool():
+        return 1 if value else 0
+    if type_.code not in ("int", "uint"):
+        return value
+    mask = (1 << type_.bits) - 1
+    value &= mask
+    if type_.is_int() and value >> (type_.bits - 1):
+        value -= 1 << type_.bits
+    return value
+
+
+def as_expr(value, like=None):
+    """Turn a Python value into an Expr; `like` (an Expr) gives literals its type."""
+    if isinstance(value, n.Expr):
+        return value
+    if hasattr(value, "__halo_expr__"):
+        return value.__halo_expr__()
+    if isinstance(value, bool):
+        return const(value)
+    if isinstance(value, int):
+        if like is None:
+            if not INT32.can_represent(value):
+                return const(value, Int(64))
+            return const(value)
+        t = like.type
+        if t.is_float():
+            return const(float(value), t)
+        if t.is_bool():
+            return const(value, INT32)
+        if not t.can_represent(value):
+            raise TypeMismatchError(
+                f"integer constant {value} does not fit in type {t} of the expression it is combined "
+                f"with; cast one side explicitly (hl.cast(hl.{_ctor(t)}, ...))")
+        return const(value, t)
+    if isinstance(value, float):
+        if like is not None and like.type.is_float():
+            return const(value, like.type)
+        return const(value, Float(32))
+    raise TypeMismatchError(f"cannot use {value!r} of Python type {type(value).__name__} as a halo Expr")
+
+
+def _ctor(t):
+    return {"int": f"Int({t.bits})", "uint": f"UInt({t.bits})", "float": f"Float({t.bits})",
+            "bool": "Bool()"}.get(t.code, str(t))
+
+
+def match_types(a, b):
+    """Coerce two operands (Exprs or Python numbers) to a common type, as Halide does."""
+    if not isinstance(a, n.Expr) and not hasattr(a, "__halo_expr__"):
+        b = as_expr(b)
+        if isinstance(a, float) and not b.type.is_float():
+            return const(a, Float(32)), cast(Float(32), b)
+        return as_expr(a, like=b), b
+    a = as_expr(a)
+    if not isinstance(b, n.Expr) and not hasattr(b, "__halo_expr__"):
+        if isinstance(b, float) and not a.type.is_float():
+            return cast(Float(32), a), const(b, Float(32))
+        return a, as_expr(b, like=a)
+    b = as_expr(b)
+    ta, tb = a.type, b.type
+    if ta == tb:
+        return a, b
+    if ta.is_float() or tb.is_float():
+        bits = max(t.bits for t in (ta, tb) if t.is_float())
+        t = Float(bits)
+    elif ta.is_bool() or tb.is_bool():
+        t = tb if ta.is_bool() else ta
+    elif ta.code == tb.code:
+        t = Type(ta.code, max(ta.bits, tb.bits))
+    else:
+        t = Int(max(ta.bits, tb.bits))
+    return cast(t, a), cast(t, b)
+
+
+def cast(type_, value):
+    value = as_expr(value)
+    if value.type == type_:
+        return value
+    if isinstance(value, n.IntImm) and not type_.is_float():
+        return const(value.value, type_)
+    if isinstance(value, (n.IntImm, n.FloatImm)) and type_.is_float():
+        return const(float(value.value), type_)
+    if isinstance(value, n.FloatImm) and type_.is_integer():
+        return const(int(math.trunc(value.value)), type_)
+    return n.Cast(type_, value)
+
+
+def _arith(cls, a, b):
+    a, b = match_types(a, b)
+    if a.type.is_bool() and cls not in (n.BitAnd, n.BitOr, n.BitXor, n.Min, n.Max):
+        a, b = cast(INT32, a), cast(INT32, b)
+    return cls(a.type, a, b)
+
+
+def _compare(cls, a, b):
+    a, b = match_types(a, b)
+    return cls(Bool(), a, b)
+
+
+def _logical(cls, a, b):
+    a, b = as_expr(a), as_expr(b)
+    for side in (a, b):
+        if not side.type.is_bool():
+            raise TypeMismatchError(
+                f"logical {'and' if cls is n.And else 'or'} needs boolean operands, got {side.type} ({side}); "
+                f"compare first, e.g. (x > 0)")
+    return cls(Bool(), a, b)
+
+
+def _bitwise(cls, a, b):
+    a, b = match_types(a, b)
+    if a.type.is_float():
+        raise TypeMismatchError(f"bitwise operator on floating-point operands ({a}, {b}); use integers")
+    if a.type.is_bool() and cls is n.BitAnd:
+        return n.And(Bool(), a, b)
+    if a.type.is_bool() and cls is n.BitOr:
+        return n.Or(Bool(), a, b)
+    return cls(a.type, a, b)
+
+
+def _shift(cls, a, b):
+    a = as_expr(a)
+    b = as_expr(b, like=a)
+    if not a.type.is_integer() or not b.type.is_integer():
+        raise TypeMismatchError(f"shift needs integer operands, got {a.type} and {b.type}")
+    return cls(a.type, a, cast(a.type, b) if b.type != a.type else b)
+
+
+def add(a, b):
+    return _arith(n.Add, a, b)
+
+
+def sub(a, b):
+    return _arith(n.Sub, a, b)
+
+
+def mul(a, b):
+    return _arith(n.Mul, a, b)
+
+
+def div(a, b):
+    return _arith(n.Div, a, b)
+
+
+def mod(a, b):
+    return _arith(n.Mod, a, b)
+
+
+def floor_div(a, b):
+    q = _arith(n.Div, a, b)
+    return call_intrinsic("floor", q) if q.type.is_float() else q
+
+
+def min_(a, b, *rest):
+    out = _arith(n.Min, a, b)
+    for r in rest:
+        out = _arith(n.Min, out, r)
+    return out
+
+
+def max_(a, b, *rest):
+    out = _arith(n.Max, a, b)
+    for r in rest:
+        out = _arith(n.Max, out, r)
+    return out
+
+
+def clamp(x, lo, hi):
+    x = as_expr(x)
+    return max_(min_(x, as_expr(hi, like=x)), as_expr(lo, like=x))
+
+
+def select(cond, true_value, false_value, *more):
+    """select(c, a, b) or select(c0, a0, c1, a1, ..., default)."""
+    if more:
+        if len(more) % 2 != 1:
+            raise TypeMismatchError("select takes (cond, value) pairs followed by a default value")
+        false_value = select(false_value, *more)
+    cond = as_expr(cond)
+    if not cond.type.is_bool():
+        raise TypeMismatchError(f"select condition must be boolean, got {cond.type} ({cond})")
+    t, f = match_types(true_value, false_value)
+    return n.Select(t.type, cond, t, f)
+
+
+def logical_not(a):
+    a = as_expr(a)
+    if not a.type.is_bool():
+        raise TypeMismatchError(f"logical not needs a boolean operand, got {a.type}; use ~ for bitwise not")
+    return n.Not(Bool(), a)
+
+
+def call_intrinsic(name, *args, type_=None):
+    args = tuple(as_expr(a) for a in args)
+    return n.Call(type_ or args[0].type, name, args, "intrinsic")
+
+
+def abs_(x):
+    """|x|; for signed integers the result is the unsigned type of the same width (as Halide)."""
+    x = as_expr(x)
+    t = Type("uint", x.type.bits) if x.type.is_int() else x.type
+    return call_intrinsic("abs", x, type_=t)
+
+
+def absd(a, b):
+    """|a - b| without overflow; the result is unsigned for integer operands (as Halide)."""
+    a, b = match_types(a, b)
+    t = Type("uint", a.type.bits) if a.type.is_integer() else a.type
+    return call_intrinsic("absd", a, b, type_=t)
+
+
+def _float_intrinsic(name):
+    def fn(x):
+        x = as_expr(x)
+        if not x.type.is_float():
+            x = cast(Float(32), x)
+        return call_intrinsic(name, x)
+    fn.__name__ = name
+    return fn
+
+
+floor = _float_intrinsic("floor")
+ceil = _float_intrinsic("ceil")
+round_ = _float_intrinsic("round")
+sqrt = _float_intrinsic("sqrt")
+exp = _float_intrinsic("exp")
+log = _float_intrinsic("log")
+
+
+def _attach():
+    E = n.Expr
+    E.__add__ = lambda a, b: add(a, b)
+    E.__radd__ = lambda a, b: add(b, a)
+    E.__sub__ = lambda a, b: sub(a, b)
+    E.__rsub__ = lambda a, b: sub(b, a)
+    E.__mul__ = lambda a, b: mul(a, b)
+    E.__rmul__ = lambda a, b: mul(b, a)
+    E.__truediv__ = lambda a, b: div(a, b)
+    E.__rtruediv__ = lambda a, b: div(b, a)
+    E.__floordiv__ = lambda a, b: floor_div(a, b)
+    E.__rfloordiv__ = lambda a, b: floor_div(b, a)
+    E.__mod__ = lambda a, b: mod(a, b)
+    E.__rmod__ = lambda a, b: mod(b, a)
+    E.__neg__ = lambda a: sub(as_expr(0, like=a), a)
+    E.__pos__ = lambda a: a
+    E.__lt__ = lambda a, b: _compare(n.LT, a, b)
+    E.__le__ = lambda a, b: _compare(n.LE, a, b)
+    E.__gt__ = lambda a, b: _compare(n.GT, a, b)
+    E.__ge__ = lambda a, b: _compare(n.GE, a, b)
+    E.__eq__ = lambda a, b: _compare(n.EQ, a, b)
+    E.__ne__ = lambda a, b: _compare(n.NE, a, b)
+    E.__and__ = lambda a, b: _bitwise(n.BitAnd, a, b)
+    E.__rand__ = lambda a, b: _bitwise(n.BitAnd, b, a)
+    E.__or__ = lambda a, b: _bitwise(n.BitOr, a, b)
+    E.__ror__ = lambda a, b: _bitwise(n.BitOr, b, a)
+    E.__xor__ = lambda a, b: _bitwise(n.BitXor, a, b)
+    E.__rxor__ = lambda a, b: _bitwise(n.BitXor, b, a)
+    E.__lshift__ = lambda a, b: _shift(n.Shl, a, b)
+    E.__rlshift__ = lambda a, b: _shift(n.Shl, as_expr(b, like=a), a)
+    E.__rshift__ = lambda a, b: _shift(n.Shr, a, b)
+    E.__rrshift__ = lambda a, b: _shift(n.Shr, as_expr(b, like=a), a)
+    E.__invert__ = lambda a: n.Not(Bool(), a) if a.type.is_bool() else n.BitNot(a.type, a)
+    E.__abs__ = lambda a: abs_(a)
+
+
+_attach()
+
+
+def logical_and(a, b):
+    return _logical(n.And, a, b)
+
+
+def logical_or(a, b):
+    return _logical(n.Or, a, b)

@@ -1,0 +1,123 @@
+"""Scalar types: UInt/Int 8..64, Float 32/64, Bool; vectors carry a lane count."""
+from dataclasses import dataclass
+
+import numpy as np
+
+_INT_BITS = (8, 16, 32, 64)
+
+
+@dataclass(frozen=True)
+class Type:
+    code: str  # "int", "uint", "float", "bool", "handle"
+    bits: int
+    lanes: int = 1
+
+    def is_int(self):
+        return self.code == "int"
+
+    def is_uint(self):
+        return self.code == "uint"
+
+    def is_float(self):
+        return self.code == "float"
+
+    def is_bool(self):
+        return self.code == "bool"
+
+    def is_integer(self):
+        """int or uint (not bool)."""
+        return self.code in ("int", "uint")
+
+    def with_lanes(self, lanes):
+        return Type(self.code, self.bits, lanes)
+
+    def element_of(self):
+        return Type(self.code, self.bits, 1)
+
+    def bytes(self):
+        return 1 if self.code == "bool" else self.bits // 8
+
+    def min_value(self):
+        if self.code == "uint" or self.code == "bool":
+            return 0
+        if self.code == "int":
+            return -(1 << (self.bits - 1))
+        return float(np.finfo(self.numpy_dtype()).min)
+
+    def max_value(self):
+        if self.code == "bool":
+            return 1
+        if self.code == "uint":
+            return (1 << self.bits) - 1
+        if self.code == "int":
+            return (1 << (self.bits - 1)) - 1
+        return float(np.finfo(self.numpy_dtype()).max)
+
+    def can_represent(self, value):
+        if self.code == "float":
+            return True
+        if isinstance(value, float) and not value.is_integer():
+            return False
+        return self.min_value() <= value <= self.max_value()
+
+    def numpy_dtype(self):
+        if self.code == "bool":
+            return np.dtype(np.bool_)
+        return np.dtype({"int": "i", "uint": "u", "float": "f"}[self.code] + str(self.bits // 8))
+
+    def c_name(self):
+        if self.code == "bool":
+            base = "bool"
+        elif self.code == "float":
+            base = "float" if self.bits == 32 else "double"
+        elif self.code == "handle":
+            base = "void *"
+        else:
+            base = f"{'u' if self.code == 'uint' else ''}int{self.bits}_t"
+        return base
+
+    def __str__(self):
+        name = "bool" if self.code == "bool" else f"{self.code}{self.bits}"
+        return name if self.lanes == 1 else f"{name}x{self.lanes}"
+
+    def __repr__(self):
+        return str(self)
+
+
+def Int(bits=32, lanes=1):
+    if bits not in _INT_BITS:
+        raise ValueError(f"Int({bits}): bits must be one of {_INT_BITS}")
+    return Type("int", bits, lanes)
+
+
+def UInt(bits=32, lanes=1):
+    if bits == 1:
+        return Bool(lanes)
+    if bits not in _INT_BITS:
+        raise ValueError(f"UInt({bits}): bits must be one of {_INT_BITS}")
+    return Type("uint", bits, lanes)
+
+
+def Float(bits=32, lanes=1):
+    if bits not in (32, 64):
+        raise ValueError(f"Float({bits}): bits must be 32 or 64")
+    return Type("float", bits, lanes)
+
+
+def Bool(lanes=1):
+    return Type("bool", 1, lanes)
+
+
+def Handle():
+    return Type("handle", 64)
+
+
+def type_of_dtype(dtype):
+    """The halo Type of a numpy dtype."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return Bool()
+    kind = {"i": "int", "u": "uint", "f": "float"}.get(dtype.kind)
+    if kind is None or (kind == "float" and dtype.itemsize not in (4, 8)):
+        raise TypeError(f"numpy dtype {dtype} has no halo type (use int/uint 8-64, float32/64 or bool)")
+    return Type(kind, dtype.itemsize * 8)

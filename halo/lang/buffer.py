@@ -1,0 +1,107 @@
+"""Buffer: an image in memory, wrapping a numpy array without copying.
+
+The first dimension is innermost, as in Halide: a numpy array of shape (H, W) is a Buffer over
+(x, y) with width W and height H, and buf[x, y] is array[y, x].
+"""
+import numpy as np
+
+from ..errors import DefinitionError
+from ..ir.types import Type, type_of_dtype
+from .names import unique_name
+from .param import make_call
+
+
+class BufferDim:
+    def __init__(self, min_, extent, stride):
+        self._min, self._extent, self._stride = min_, extent, stride
+
+    def min(self):
+        return self._min
+
+    def extent(self):
+        return self._extent
+
+    def max(self):
+        return self._min + self._extent - 1
+
+    def stride(self):
+        return self._stride
+
+
+class Buffer:
+    def __init__(self, data, sizes=None, name=None):
+        if isinstance(data, Type):
+            if sizes is None:
+                raise DefinitionError("Buffer(type, sizes) needs the sizes, innermost first, e.g. [width, height]")
+            array = np.zeros(tuple(reversed([int(s) for s in sizes])), dtype=data.numpy_dtype())
+        else:
+            array = data if isinstance(data, np.ndarray) else np.asarray(data)
+            if isinstance(sizes, str) and name is None:
+                name = sizes
+        self._type = type_of_dtype(array.dtype)
+        self._array = array
+        self._name = name if name is not None else unique_name("b")
+        self._mins = [0] * array.ndim
+
+    # --- shape (Halide order: dim 0 innermost) ---
+    def name(self):
+        return self._name
+
+    def type(self):
+        return self._type
+
+    def dimensions(self):
+        return self._array.ndim
+
+    def dim(self, i):
+        nd = self._array.ndim
+        if not 0 <= i < nd:
+            raise DefinitionError(f"Buffer {self._name} has {nd} dimensions; dim({i}) does not exist")
+        axis = nd - 1 - i
+        return BufferDim(self._mins[i], self._array.shape[axis],
+                         self._array.strides[axis] // self._array.itemsize)
+
+    def width(self):
+        return self.dim(0).extent()
+
+    def height(self):
+        return self.dim(1).extent()
+
+    def channels(self):
+        return self.dim(2).extent()
+
+    def set_min(self, *mins):
+        if len(mins) == 1 and isinstance(mins[0], (list, tuple)):
+            mins = mins[0]
+        if len(mins) != self._array.ndim:
+            raise DefinitionError(f"Buffer {self._name}.set_min needs {self._array.ndim} values, got {len(mins)}")
+        self._mins = [int(m) for m in mins]
+        return self
+
+    def mins(self):
+        return list(self._mins)
+
+    # --- data ---
+    def numpy(self):
+        """The wrapped numpy array (numpy order: outermost dimension first)."""
+        return self._array
+
+    def __array__(self, dtype=None, copy=None):
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def _index(self, args):
+        if len(args) != self._array.ndim:
+            raise DefinitionError(f"Buffer {self._name} has {self._array.ndim} dimensions, indexed with {len(args)}")
+        return tuple(int(a) - m for a, m in zip(reversed(args), reversed(self._mins)))
+
+    def __getitem__(self, args):
+        if not isinstance(args, tuple):
+            args = (args,)
+        if all(isinstance(a, (int, np.integer)) for a in args):
+            return self._array[self._index(args)]
+        return make_call(self, self._name, self._type, self._array.ndim, args, "Buffer")
+
+    def __setitem__(self, args, value):
+        if not isinstance(args, tuple):
+            args = (args,)
+        self._array[self._index(args)] = value

@@ -1,0 +1,663 @@
+"""Func and Stage: definitions (pure and update) and the scheduling directives on them.
+
+Directives only record data (schedule.py); nothing is applied until lowering. A directive that
+can be checked on its own (unknown dimension, name reuse, bad factor) is checked here, at the
+call, so the error points at the line that wrote it.
+"""
+from ..errors import DefinitionError, ScheduleError, TypeMismatchError
+from ..ir import nodes as n
+from ..ir.operators import as_expr, cast
+from ..ir.types import Int, Type
+from ..ir.visitor import Mutator, Visitor
+from .names import unique_name
+from .schedule import (Dim, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
+                       TailStrategy)
+from .var import RVar, Var
+
+
+def _var_name(v, what):
+    if isinstance(v, (Var, RVar)):
+        return v.name
+    if isinstance(v, n.Variable):
+        return v.name
+    if isinstance(v, str):
+        return v
+    if hasattr(v, "vars") and len(v.vars) == 1:  # a 1-D RDom stands for its only RVar
+        return v.vars[0].name
+    raise ScheduleError(f"{what} needs a Var or RVar, got {v!r}")
+
+
+def _positive_factor(factor, func_name, directive):
+    f = as_expr(factor)
+    if not f.type.is_integer():
+        raise ScheduleError(f"{func_name}: {directive} factor must be an integer, got {f.type} ({f})")
+    if isinstance(f, n.IntImm) and f.value <= 0:
+        raise ScheduleError(f"{func_name}: {directive} factor must be positive, got {f.value}")
+    return cast(Int(32), f)
+
+
+class _Normalize(Mutator):
+    """Var / RVar objects become plain Variables; records the RVars met."""
+
+    def __init__(self):
+        self.rvars = {}
+        self.params = {}
+
+    def visit_Variable(self, e):
+        if hasattr(e, "param"):
+            self.params[e.name] = e.param
+            return n.Variable(e.type, e.name)
+        if isinstance(e, RVar):
+            self.rvars[e.name] = e
+            return n.Variable(e.type, e.name)
+        if type(e) is not n.Variable:
+            return n.Variable(e.type, e.name)
+        return e
+
+    visit_Var = visit_RVar = visit_ParamRef = visit_Variable
+
+
+class _VarUses(Visitor):
+    """Names of the pure Vars (Var objects, not Params or symbols) an expression uses."""
+
+    def __init__(self):
+        self.names = []
+
+    def visit_Variable(self, e):
+        if isinstance(e, Var) and e.name not in self.names:
+            self.names.append(e.name)
+
+
+def _normalize(exprs, params=None):
+    """Exprs with Var / RVar / Param references made plain Variables; returns the RVars met and
+    records the Params met into `params`."""
+    norm = _Normalize()
+    out = tuple(norm.mutate(as_expr(e)) for e in exprs)
+    if params is not None:
+        params.update(norm.params)
+    return out, norm.rvars
+
+
+def plain(e):
+    """`e` with Var / RVar / Param references made plain Variables."""
+    return _normalize((e,))[0][0]
+
+
+class _PendingUpdate:
+    """`f[x] += v` on a Func with no definition yet: the pure definition becomes 0 (Halide rule)."""
+
+    def __init__(self, op, value):
+        self.op, self.value = op, value
+
+
+class _UndefinedRef:
+    def __init__(self, func, args):
+        self.func, self.args = func, args
+
+    def _pending(op):
+        def fn(self, value):
+            return _PendingUpdate(op, value)
+        return fn
+
+    __iadd__ = _pending("+")
+    __isub__ = _pending("-")
+    __imul__ = _pending("*")
+    __itruediv__ = _pending("/")
+
+    def __halo_expr__(self):
+        raise DefinitionError(
+            f"Func {self.func.name()} is called before it has a definition; define it first, e.g. "
+            f"{self.func.name()}[x, y] = ...")
+
+
+class Stage:
+    """One definition of a Func (index 0 is the pure definition) and its loop schedule."""
+
+    def __init__(self, func, index, args, value, rvars, predicates):
+        self.func = func
+        self.index = index
+        self.args = args
+        self.value = value
+        self.rvars = rvars  # RVar objects, innermost first
+        self.predicates = predicates
+        pure_names = func._pure_names if index else [a.name for a in args]
+        dims = [Dim(r.name, is_rvar=True, is_pure=False) for r in rvars]
+        for i, a in enumerate(args):
+            if index == 0 or (isinstance(a, n.Variable) and i < len(pure_names) and a.name == pure_names[i]):
+                dims.append(Dim(a.name))
+        self.schedule = StageSchedule(dims=dims)
+
+    # ---- naming ----
+    def name(self):
+        f = self.func.name()
+        return f if self.index == 0 else f"{f}.update({self.index - 1})"
+
+    def stage_prefix(self):
+        return f"{self.func.name()}.s{self.index}"
+
+    def dim_names(self):
+        return [d.var for d in self.schedule.dims]
+
+    def _find_dim(self, name, directive):
+        for i, d in enumerate(self.schedule.dims):
+            if d.var == name:
+                return i
+        split_into = [s for s in self.schedule.splits if s.old == name and not s.is_fuse]
+        hint = ""
+        if split_into:
+            s = split_into[-1]
+            hint = f"; it was already split into {s.outer} and {s.inner}"
+        raise ScheduleError(
+            f"In schedule for {self.name()}: {directive}: could not find dimension {name}{hint}. "
+            f"Dimensions are (innermost first): {', '.join(self.dim_names())}")
+
+    def _check_new_name(self, name, directive, allowed=()):
+        if name in allowed:
+            return
+        if name in self.dim_names():
+            raise ScheduleError(
+                f"In schedule for {self.name()}: {directive}: the name {name} is already a dimension of "
+                f"{self.name()}; choose a new name")
+
+    # ---- loop directives ----
+    def split(self, old, outer, inner, factor, tail=TailStrategy.Auto):
+        o, on, inn = _var_name(old, "split"), _var_name(outer, "split"), _var_name(inner, "split")
+        directive = f"split({o}, {on}, {inn}, {factor})"
+        i = self._find_dim(o, directive)
+        if on == inn:
+            raise ScheduleError(f"In schedule for {self.name()}: {directive}: outer and inner names must differ")
+        self._check_new_name(on, directive, allowed=(o,))
+        self._check_new_name(inn, directive, allowed=(o,))
+        f = _positive_factor(factor, self.name(), "split")
+        dim = self.schedule.dims[i]
+        if not isinstance(tail, TailStrategy):
+            raise ScheduleError(f"In schedule for {self.name()}: {directive}: tail must be a hl.TailStrategy")
+        if self.index > 0 and tail in (TailStrategy.RoundUp, TailStrategy.ShiftInwards):
+            raise ScheduleError(
+                f"In schedule for {self.name()}: {directive}: TailStrategy.{tail.value} would compute some points "
+                f"of an update definition twice or past the end, which changes its result; legal here: "
+                f"TailStrategy.GuardWithIf (the default for updates)")
+        self.schedule.splits.append(Split(o, on, inn, f, tail))
+        self.schedule.dims[i:i + 1] = [Dim(inn, dim.kind, dim.is_rvar, dim.is_pure),
+                                       Dim(on, "serial", dim.is_rvar, dim.is_pure)]
+        return self
+
+    def fuse(self, inner, outer, fused):
+        i_n, o_n, f_n = _var_name(inner, "fuse"), _var_name(outer, "fuse"), _var_name(fused, "fuse")
+        directive = f"fuse({i_n}, {o_n}, {f_n})"
+        ii = self._find_dim(i_n, directive)
+        oi = self._find_dim(o_n, directive)
+        if oi != ii + 1:
+            raise ScheduleError(
+                f"In schedule for {self.name()}: {directive}: {o_n} must be the loop directly outside {i_n}; "
+                f"reorder first (dimensions innermost first: {', '.join(self.dim_names())})")
+        self._check_new_name(f_n, directive, allowed=(i_n, o_n))
+        di, do = self.schedule.dims[ii], self.schedule.dims[oi]
+        if di.is_rvar != do.is_rvar:
+            raise ScheduleError(f"In schedule for {self.name()}: {directive}: cannot fuse a Var with an RVar")
+        self.schedule.splits.append(Split(f_n, o_n, i_n, None, is_fuse=True))
+        self.schedule.dims[ii:oi + 1] = [Dim(f_n, "serial", di.is_rvar, di.is_pure and do.is_pure)]
+        return self
+
+    def tile(self, x, y, *rest, tail=TailStrategy.Auto):
+        """tile(x, y, xo, yo, xi, yi, xf, yf) or tile(x, y, xi, yi, xf, yf) (x and y become the outer loops)."""
+        if len(rest) == 6:
+            xo, yo, xi, yi, xf, yf = rest
+        elif len(rest) == 4:
+            xi, yi, xf, yf = rest
+            xo, yo = x, y
+        elif len(rest) == 7 and isinstance(rest[6], TailStrategy):
+            xo, yo, xi, yi, xf, yf, tail = rest
+        else:
+            raise ScheduleError(
+                f"In schedule for {self.name()}: tile takes (x, y, xo, yo, xi, yi, xfactor, yfactor) or "
+                f"(x, y, xi, yi, xfactor, yfactor)")
+        self.split(x, xo, xi, xf, tail)
+        self.split(y, yo, yi, yf, tail)
+        return self.reorder(xi, yi, xo, yo)
+
+    def reorder(self, *vars_):
+        if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):
+            vars_ = vars_[0]
+        names = [_var_name(v, "reorder") for v in vars_]
+        directive = f"reorder({', '.join(names)})"
+        if len(set(names)) != len(names):
+            raise ScheduleError(f"In schedule for {self.name()}: {directive}: a dimension is listed twice")
+        idx = [self._find_dim(nm, directive) for nm in names]
+        slots = sorted(idx)
+        dims = list(self.schedule.dims)
+        new_dims = list(dims)
+        for slot, src in zip(slots, idx):
+            new_dims[slot] = dims[src]
+        old_r = [d.var for d in dims if d.is_rvar and not d.is_pure]
+        new_r = [d.var for d in new_dims if d.is_rvar and not d.is_pure]
+        if self.index > 0 and old_r != new_r:
+            raise ScheduleError(
+                f"In schedule for {self.name()}: {directive} changes the order of the RVars ({', '.join(old_r)} "
+                f"becomes {', '.join(new_r)}), which may change the meaning of the update; reorder Vars "
+                f"around the RVars instead")
+        self.schedule.dims = new_dims
+        return self
+
+    def _set_kind(self, var, kind, factor, tail, directive):
+        name = _var_name(var, directive)
+        if factor is not None:
+            inner = unique_name(f"{name}_{kind[:3]}")
+            self.split(name, name, inner, factor, tail)
+            name = inner
+        i = self._find_dim(name, f"{directive}({name})")
+        d = self.schedule.dims[i]
+        if kind == "parallel" and d.is_rvar and not d.is_pure:
+            raise ScheduleError(
+                f"In schedule for {self.name()}: parallel({name}): {name} is an RVar; running its iterations in "
+                f"parallel could race on the same point. Parallelize a pure Var instead: "
+                f"{', '.join(x.var for x in self.schedule.dims if x.is_pure) or '(none in this stage)'}")
+        self.schedule.dims[i] = Dim(d.var, kind, d.is_rvar, d.is_pure)
+        return self
+
+    def vectorize(self, var, factor=None, tail=TailStrategy.Auto):
+        return self._set_kind(var, "vectorized", factor, tail, "vectorize")
+
+    def unroll(self, var, factor=None, tail=TailStrategy.Auto):
+        return self._set_kind(var, "unrolled", factor, tail, "unroll")
+
+    def parallel(self, var, task_size=None, tail=TailStrategy.Auto):
+        if task_size is None:
+            return self._set_kind(var, "parallel", None, tail, "parallel")
+        name = _var_name(var, "parallel")
+        inner = unique_name(f"{name}_in")
+        self.split(name, name, inner, task_size, tail)
+        return self._set_kind(name, "parallel", None, tail, "parallel")
+
+    def serial(self, var):
+        return self._set_kind(var, "serial", None, TailStrategy.Auto, "serial")
+
+    def rename(self, old, new):
+        o, nw = _var_name(old, "rename"), _var_name(new, "rename")
+        i = self._find_dim(o, f"rename({o}, {nw})")
+        self._check_new_name(nw, f"rename({o}, {nw})")
+        d = self.schedule.dims[i]
+        self.schedule.splits.append(Split(o, nw, "", None, is_rename=True))
+        self.schedule.dims[i] = Dim(nw, d.kind, d.is_rvar, d.is_pure)
+        return self
+
+    def __repr__(self):
+        return f"<Stage {self.name()}>"
+
+
+class Func:
+    """A function over integer coordinates, defined by f[x, y] = expr and optional updates."""
+
+    def __init__(self, *args):
+        name = None
+        self._declared_type = None
+        self._declared_dims = None
+        if args and isinstance(args[0], Type):
+            self._declared_type = args[0]
+            if len(args) > 1 and isinstance(args[1], int):
+                self._declared_dims = args[1]
+                name = args[2] if len(args) > 2 else None
+            else:
+                name = args[1] if len(args) > 1 else None
+        elif args:
+            name = args[0]
+        if name is not None and not isinstance(name, str):
+            raise DefinitionError(f"Func name must be a string, got {name!r}")
+        self._name = name if name is not None else unique_name("f")
+        self._stages = []
+        self._pure_names = []
+        self._schedule = FuncSchedule()
+        self._dma = None  # set by DMA directives
+        self._params = {}  # name -> Param used in the definitions
+
+    # ---- definition ----
+    def name(self):
+        return self._name
+
+    def defined(self):
+        return bool(self._stages)
+
+    def dimensions(self):
+        if self._stages:
+            return len(self._pure_names)
+        return self._declared_dims
+
+    def type(self):
+        if self._stages:
+            return self._stages[0].value.type
+        return self._declared_type
+
+    def has_update_definition(self):
+        return len(self._stages) > 1
+
+    def num_update_definitions(self):
+        return max(0, len(self._stages) - 1)
+
+    def args(self):
+        return [Var(nm) for nm in self._pure_names]
+
+    def __getitem__(self, args):
+        if not isinstance(args, tuple):
+            args = (args,)
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            args = tuple(args[0])
+        if not self._stages:
+            return _UndefinedRef(self, args)
+        from .param import make_call
+        call = make_call(self, self._name, self.type(), len(self._pure_names), args, "Func")
+        return n.Call(call.type, call.name, call.args, "func", self)
+
+    def __setitem__(self, args, value):
+        if not isinstance(args, tuple):
+            args = (args,)
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            args = tuple(args[0])
+        if isinstance(value, _PendingUpdate):
+            if not self._stages:
+                init = as_expr(value.value)
+                pure_args = [a if isinstance(a, Var) else Var() for a in args]
+                if any(not isinstance(a, Var) for a in args):
+                    pure_args = [Var(f"{self._name}_v{i}") for i in range(len(args))]
+                zero = cast(self._declared_type or init.type, 0)
+                self._define_pure(tuple(pure_args), zero)
+            current = self[args]
+            ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+                   "/": lambda a, b: a / b}
+            value = ops[value.op](current, value.value)
+        if isinstance(value, _UndefinedRef):
+            value.__halo_expr__()
+        if not self._stages:
+            self._define_pure(args, value)
+        else:
+            self._define_update(args, value)
+
+    def _define_pure(self, args, value):
+        for i, a in enumerate(args):
+            if not isinstance(a, Var):
+                raise DefinitionError(
+                    f"pure definition of Func {self._name}: argument {i} is {a!r}, not a Var; the first "
+                    f"definition of a Func takes distinct Vars (use an update definition for other arguments)")
+        names = [a.name for a in args]
+        if len(set(names)) != len(names):
+            raise DefinitionError(f"pure definition of Func {self._name}: the Vars {', '.join(names)} are not distinct")
+        if self._declared_dims is not None and len(args) != self._declared_dims:
+            raise DefinitionError(
+                f"Func {self._name} was declared with {self._declared_dims} dimensions but defined with {len(args)}")
+        v = as_expr(value) if not isinstance(value, (int, float)) or self._declared_type is None \
+            else as_expr(value, like=n.IntImm(self._declared_type, 0))
+        if self._declared_type is not None and v.type != self._declared_type:
+            raise TypeMismatchError(
+                f"Func {self._name} was declared {self._declared_type} but its definition has type {v.type}; "
+                f"cast the value: hl.cast(hl.{_ctor_name(self._declared_type)}, ...)")
+        raw = v
+        (v,), rvars = _normalize((v,), self._params)
+        if rvars:
+            raise DefinitionError(
+                f"pure definition of Func {self._name} uses RVar {next(iter(rvars))}; reductions belong in an "
+                f"update definition (define {self._name} first, then {self._name}[...] = ... with the RDom)")
+        self._check_no_self_call(v, "pure definition")
+        uses = _VarUses()
+        uses.visit(raw)
+        free = [u for u in uses.names if u not in names]
+        self._check_free_vars(free, names, "its pure definition")
+        self._pure_names = names
+        stage_args = tuple(n.Variable(Int(32), nm) for nm in names)
+        self._stages.append(Stage(self, 0, stage_args, v, [], []))
+
+    def _define_update(self, args, value):
+        index = len(self._stages)
+        if len(args) != len(self._pure_names):
+            raise DefinitionError(
+                f"update {index - 1} of Func {self._name} has {len(args)} arguments but {self._name} has "
+                f"{len(self._pure_names)} dimensions")
+        if isinstance(value, (int, float)):
+            value = as_expr(value, like=self._stages[0].value)
+        v = as_expr(value)
+        if v.type != self.type():
+            raise TypeMismatchError(
+                f"update {index - 1} of Func {self._name} has type {v.type} but {self._name} has type {self.type()} "
+                f"(from its pure definition); cast the value: hl.cast(hl.{_ctor_name(self.type())}, ...)")
+        norm_args, rv_a = _normalize(args, self._params)
+        (nv,), rv_v = _normalize((v,), self._params)
+        for i, a in enumerate(norm_args):
+            if not a.type.is_integer():
+                raise DefinitionError(f"update {index - 1} of Func {self._name}: argument {i} has type {a.type}; "
+                                      f"coordinates must be integers")
+        norm_args = tuple(cast(Int(32), a) for a in norm_args)
+        rvars = dict(rv_a)
+        rvars.update(rv_v)
+        rdoms = {id(r.rdom): r.rdom for r in rvars.values()}
+        if len(rdoms) > 1:
+            raise DefinitionError(
+                f"update {index - 1} of Func {self._name} uses RVars of {len(rdoms)} different RDoms "
+                f"({', '.join(r.name for r in rdoms.values())}); use one RDom with several dimensions")
+        pure_here = {a.name for i, a in enumerate(norm_args)
+                     if type(a) is n.Variable and a.name == self._pure_names[i]}
+        uses = _VarUses()
+        for e in tuple(as_expr(a) for a in args) + (v,):
+            uses.visit(e)
+        for u in uses.names:
+            if u in pure_here:
+                continue
+            if u in self._pure_names:
+                raise DefinitionError(
+                    f"update {index - 1} of Func {self._name} uses Var {u}, which must then appear as the bare "
+                    f"argument in its own position ({self._name}[..., {u}, ...]); it appears otherwise here")
+            raise DefinitionError(
+                f"update {index - 1} of Func {self._name} uses Var {u}, which is neither one of its pure "
+                f"arguments ({', '.join(self._pure_names)}) nor an RVar")
+        ordered = []
+        if rdoms:
+            rdom = next(iter(rdoms.values()))
+            for r in rdom.ranges:
+                _normalize((r.min, r.extent), self._params)
+            ordered = [r for r in rdom.vars if r.name in rvars]
+            predicates = [_normalize((p,), self._params)[0][0] for p in rdom.predicates]
+        else:
+            predicates = []
+        self._stages.append(Stage(self, index, norm_args, nv, ordered, predicates))
+
+    def _check_no_self_call(self, v, what):
+        from ..ir.visitor import find_calls
+        for c in find_calls(v, ("func",)):
+            if c.target is self:
+                raise DefinitionError(f"the {what} of Func {self._name} calls {self._name} itself; "
+                                      f"recursion is only allowed in update definitions")
+
+    def _check_free_vars(self, free, names, where):
+        if free:
+            raise DefinitionError(
+                f"Func {self._name} uses Var {free[0]} in {where}, but {free[0]} is not one of its arguments "
+                f"({', '.join(names)})")
+
+    def update(self, i=0):
+        if not 0 <= i < len(self._stages) - 1:
+            raise ScheduleError(
+                f"Func {self._name} has {len(self._stages) - 1} update definition(s); update({i}) does not exist")
+        return self._stages[i + 1]
+
+    def stages(self):
+        return list(self._stages)
+
+    def _pure(self, directive):
+        if not self._stages:
+            raise ScheduleError(f"Func {self._name}: {directive} before {self._name} has a definition")
+        return self._stages[0]
+
+    # ---- loop directives forward to the pure definition (as in Halide) ----
+    def split(self, *a, **k):
+        self._pure("split").split(*a, **k)
+        return self
+
+    def fuse(self, *a):
+        self._pure("fuse").fuse(*a)
+        return self
+
+    def tile(self, *a, **k):
+        self._pure("tile").tile(*a, **k)
+        return self
+
+    def reorder(self, *a):
+        self._pure("reorder").reorder(*a)
+        return self
+
+    def vectorize(self, *a, **k):
+        self._pure("vectorize").vectorize(*a, **k)
+        return self
+
+    def unroll(self, *a, **k):
+        self._pure("unroll").unroll(*a, **k)
+        return self
+
+    def parallel(self, *a, **k):
+        self._pure("parallel").parallel(*a, **k)
+        return self
+
+    def serial(self, *a):
+        self._pure("serial").serial(*a)
+        return self
+
+    def rename(self, *a):
+        self._pure("rename").rename(*a)
+        return self
+
+    # ---- placement and storage ----
+    def _level(self, func, var, directive):
+        if isinstance(func, LoopLevel):
+            return func
+        if isinstance(func, Stage):
+            stage, func = func.index, func.func
+        else:
+            stage = None
+        if not isinstance(func, Func):
+            raise ScheduleError(f"Func {self._name}: {directive} needs (Func, Var) or a LoopLevel, got {func!r}")
+        if func is self:
+            raise ScheduleError(f"Func {self._name}: {directive} cannot refer to a loop of {self._name} itself")
+        return LoopLevel("at", func, _var_name(var, directive), stage)
+
+    def compute_root(self):
+        self._schedule.compute_level = LoopLevel.root()
+        return self
+
+    def compute_at(self, func, var=None):
+        self._schedule.compute_level = self._level(func, var, "compute_at")
+        return self
+
+    def compute_inline(self):
+        if self.has_update_definition():
+            raise ScheduleError(
+                f"Func {self._name}: compute_inline: a Func with update definitions cannot be inlined; "
+                f"legal: compute_root() or compute_at(consumer, var)")
+        self._schedule.compute_level = LoopLevel.inlined()
+        self._schedule.explicit_inline = True
+        return self
+
+    def store_root(self):
+        self._schedule.store_level = LoopLevel.root()
+        return self
+
+    def store_at(self, func, var=None):
+        self._schedule.store_level = self._level(func, var, "store_at")
+        return self
+
+    def store_in(self, memory_type):
+        if not isinstance(memory_type, MemoryType):
+            raise ScheduleError(
+                f"Func {self._name}: store_in needs a hl.MemoryType ({', '.join(m.name for m in MemoryType)}), "
+                f"got {memory_type!r}")
+        self._schedule.memory_type = memory_type
+        return self
+
+    def bound(self, var, min_, extent):
+        name = _var_name(var, "bound")
+        if name not in self._pure_names:
+            raise ScheduleError(
+                f"Func {self._name}: bound({name}, ...): {name} is not a pure dimension of {self._name}; "
+                f"its dimensions are {', '.join(self._pure_names)}")
+        mn, ext = cast(Int(32), as_expr(min_)), cast(Int(32), as_expr(extent))
+        self._schedule.bounds[name] = (mn, ext)
+        return self
+
+    def _storage_dims(self):
+        if self._schedule.storage_dims is None:
+            self._schedule.storage_dims = [StorageDim(v) for v in self._pure_names]
+        return self._schedule.storage_dims
+
+    def _storage_dim(self, var, directive):
+        name = _var_name(var, directive)
+        for d in self._storage_dims():
+            if d.var == name:
+                return d
+        raise ScheduleError(
+            f"Func {self._name}: {directive}({name}): {name} is not a storage dimension of {self._name}; "
+            f"its dimensions are {', '.join(self._pure_names)}")
+
+    def fold_storage(self, var, factor, fold_forward=True):
+        d = self._storage_dim(var, "fold_storage")
+        f = as_expr(factor)
+        if not isinstance(f, n.IntImm) or f.value <= 0:
+            raise ScheduleError(
+                f"Func {self._name}: fold_storage({d.var}, {factor}): the fold factor must be a positive integer constant")
+        d.fold_factor = f.value
+        d.fold_forward = bool(fold_forward)
+        return self
+
+    def align_storage(self, var, alignment):
+        d = self._storage_dim(var, "align_storage")
+        if not isinstance(alignment, int) or alignment <= 0:
+            raise ScheduleError(
+                f"Func {self._name}: align_storage({d.var}, {alignment!r}): alignment must be a positive integer")
+        d.alignment = alignment
+        return self
+
+    def reorder_storage(self, *vars_):
+        if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):
+            vars_ = vars_[0]
+        names = [_var_name(v, "reorder_storage") for v in vars_]
+        dims = self._storage_dims()
+        by_name = {d.var: d for d in dims}
+        for nm in names:
+            if nm not in by_name:
+                raise ScheduleError(
+                    f"Func {self._name}: reorder_storage: {nm} is not a storage dimension; dimensions are "
+                    f"{', '.join(self._pure_names)}")
+        if len(set(names)) != len(names):
+            raise ScheduleError(f"Func {self._name}: reorder_storage: a dimension is listed twice")
+        slots = sorted(i for i, d in enumerate(dims) if d.var in names)
+        new = list(dims)
+        for slot, nm in zip(slots, names):
+            new[slot] = by_name[nm]
+        self._schedule.storage_dims = new
+        return self
+
+    def async_(self):
+        self._schedule.is_async = True
+        return self
+
+    # ---- compiling and running ----
+    def lower(self, **kwargs):
+        from ..lower import lower
+        return lower([self], **kwargs)
+
+    def print_loop_nest(self):
+        from ..lower import loop_nest_text
+        print(loop_nest_text([self]))
+
+    def compile_to_c(self, path, args=None, fn_name=None, target=None):
+        from ..pipeline import Pipeline
+        return Pipeline(self).compile_to_c(path, args, fn_name, target)
+
+    def compile_jit(self, target=None):
+        from ..pipeline import Pipeline
+        return Pipeline(self).compile_jit(target)
+
+    def realize(self, sizes, target=None):
+        from ..pipeline import Pipeline
+        return Pipeline(self).realize(sizes, target)
+
+    def __repr__(self):
+        return f"<Func {self._name}>"
+
+
+def _ctor_name(t):
+    return {"int": f"Int({t.bits})", "uint": f"UInt({t.bits})", "float": f"Float({t.bits})"}.get(t.code, "Bool()")

@@ -1,0 +1,144 @@
+"""Scalar parameters (Param) and input image parameters (ImageParam)."""
+from ..errors import DefinitionError
+from ..ir import nodes as n
+from ..ir.operators import as_expr, cast
+from ..ir.types import Int, Type
+from .exprlike import ExprLike
+from .names import unique_name
+
+
+class ParamRef(n.Variable):
+    """The Variable a Param stands for, pointing back at the Param (definitions turn it into a
+    plain Variable and record the Param, so lowering knows the pipeline's scalar arguments)."""
+
+    __slots__ = ("param",)
+
+    def __init__(self, param):
+        object.__setattr__(self, "type", param.type())
+        object.__setattr__(self, "name", param.name())
+        object.__setattr__(self, "param", param)
+
+
+class Param(ExprLike):
+    """A scalar input of the pipeline: Param(hl.Int(32), "gain", 3)."""
+
+    def __init__(self, type_, name=None, value=None):
+        if not isinstance(type_, Type):
+            raise DefinitionError(f"Param needs a halo type first (e.g. hl.Int(32)), got {type_!r}")
+        self._type = type_
+        self._name = name if name is not None else unique_name("p")
+        self._value = None
+        if value is not None:
+            self.set(value)
+
+    def name(self):
+        return self._name
+
+    def type(self):
+        return self._type
+
+    def set(self, value):
+        if self._type.is_integer() and not self._type.can_represent(value):
+            raise DefinitionError(f"Param {self._name} of type {self._type} cannot hold {value!r}")
+        self._value = value
+
+    def get(self):
+        return self._value
+
+    def __halo_expr__(self):
+        return ParamRef(self)
+
+
+class Dimension(ExprLike):
+    """dim(i) of an ImageParam or of a pipeline buffer: symbolic min, extent and stride."""
+
+    def __init__(self, buffer_name, index):
+        self._buffer = buffer_name
+        self._index = index
+
+    def min(self):
+        return n.Variable(Int(32), f"{self._buffer}.min.{self._index}")
+
+    def extent(self):
+        return n.Variable(Int(32), f"{self._buffer}.extent.{self._index}")
+
+    def max(self):
+        return self.min() + self.extent() - 1
+
+    def stride(self):
+        return n.Variable(Int(32), f"{self._buffer}.stride.{self._index}")
+
+    def __halo_expr__(self):
+        return self.extent()
+
+
+def make_call(target, name, type_, dims, args, kind):
+    """A call of an image or Func with Halide's argument rules: integer coordinates, right arity."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    if dims is not None and len(args) != dims:
+        raise DefinitionError(f"{kind} {name} has {dims} dimension(s) but is called with {len(args)} argument(s)")
+    out = []
+    for i, a in enumerate(args):
+        e = as_expr(a)
+        if not e.type.is_integer():
+            raise DefinitionError(
+                f"argument {i} of the call to {name} has type {e.type} ({e}); coordinates must be integers: "
+                f"use hl.cast(hl.Int(32), ...)")
+        if e.type != Int(32):
+            e = cast(Int(32), e)
+        out.append(e)
+    return n.Call(type_, name, tuple(out), "image", target)
+
+
+class ImageParam:
+    """An input image of the pipeline: ImageParam(hl.UInt(8), 2, "input"), set with .set(buffer)."""
+
+    def __init__(self, type_, dimensions, name=None):
+        if not isinstance(type_, Type):
+            raise DefinitionError(f"ImageParam needs a halo type first (e.g. hl.UInt(8)), got {type_!r}")
+        self._type = type_
+        self._dims = int(dimensions)
+        self._name = name if name is not None else unique_name("input")
+        self._buffer = None
+
+    def name(self):
+        return self._name
+
+    def type(self):
+        return self._type
+
+    def dimensions(self):
+        return self._dims
+
+    def dim(self, i):
+        if not 0 <= i < self._dims:
+            raise DefinitionError(f"ImageParam {self._name} has {self._dims} dimensions; dim({i}) does not exist")
+        return Dimension(self._name, i)
+
+    def width(self):
+        return self.dim(0).extent()
+
+    def height(self):
+        return self.dim(1).extent()
+
+    def channels(self):
+        return self.dim(2).extent()
+
+    def set(self, buffer):
+        from .buffer import Buffer
+        if not isinstance(buffer, Buffer):
+            buffer = Buffer(buffer)
+        if buffer.type() != self._type or buffer.dimensions() != self._dims:
+            raise DefinitionError(
+                f"ImageParam {self._name} is {self._type} with {self._dims} dimensions; the buffer given is "
+                f"{buffer.type()} with {buffer.dimensions()}")
+        self._buffer = buffer
+
+    def get(self):
+        return self._buffer
+
+    def __getitem__(self, args):
+        if not isinstance(args, tuple):
+            args = (args,)
+        return make_call(self, self._name, self._type, self._dims, args, "ImageParam")

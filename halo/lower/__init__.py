@@ -1,0 +1,68 @@
+"""Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
+
+environment -> schedule_functions -> bounds_inference -> allocation_bounds -> buffer_checks ->
+storage_flattening -> unroll_loops -> vectorize_loops -> simplify
+"""
+from dataclasses import dataclass
+
+from ..ir.simplify import simplify
+from ..poly import regions
+from .allocation_bounds import allocation_bounds
+from .bounds_inference import bounds_inference
+from .buffer_checks import buffer_checks
+from .environment import build_env
+from .schedule_functions import schedule_functions
+from .storage_flattening import storage_flattening
+from .unroll_loops import unroll_loops
+from .vectorize_loops import vectorize_loops
+
+
+@dataclass
+class Lowered:
+    stmt: object
+    env: object
+    extent_bounds: dict  # func -> [largest extent per dimension, or None]
+    steps: list          # (pass name, Stmt) when dumps were asked for
+
+
+def lower(outputs, dump=False, stop_after=None):
+    """Lower the pipeline that computes `outputs`. With dump=True every pass's result is kept in
+    .steps (and printed by loop_nest_text); stop_after names the last pass to run."""
+    env = build_env(outputs)
+    namer = regions.Namer()
+    warn = regions.warner()
+    steps = []
+    extent_bounds = {}
+
+    def step(name, s):
+        if dump:
+            steps.append((name, s))
+        return s
+
+    passes = [
+        ("schedule_functions", lambda s: schedule_functions(env)),
+        ("bounds_inference", lambda s: bounds_inference(s, env, namer, warn)),
+        ("allocation_bounds", None),
+        ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
+        ("simplify", simplify),
+        ("storage_flattening", lambda s: storage_flattening(s, env)),
+        ("unroll_loops", unroll_loops),
+        ("vectorize_loops", vectorize_loops),
+        ("final_simplify", simplify),
+    ]
+    s = None
+    for name, fn in passes:
+        if name == "allocation_bounds":
+            s, extent_bounds = allocation_bounds(s, namer, warn)
+        else:
+            s = fn(s)
+        step(name, s)
+        if stop_after == name:
+            break
+    return Lowered(s, env, extent_bounds, steps)
+
+
+def loop_nest_text(outputs):
+    """The loop nest before storage flattening: realize / produce / consume and loop structure."""
+    low = lower(outputs, stop_after="simplify")
+    return str(low.stmt)

@@ -1,0 +1,83 @@
+"""Storage flattening: multi-dimensional Realize / Provide / Call become one-dimensional
+Allocate / Store / Load with explicit strides. Storage order follows reorder_storage;
+align_storage rounds a dimension's min down and its extent up to the alignment."""
+from ..ir import nodes as n
+from ..ir.operators import const
+from ..ir.simplify import simplify
+from ..ir.types import Int
+from ..ir.visitor import Mutator
+from .schedule_functions import V
+
+_I32 = Int(32)
+
+
+def _index(name, args, strides_known_dense):
+    idx = None
+    for d, a in enumerate(args):
+        off = n.Sub(_I32, a, V(f"{name}.min.{d}"))
+        term = off if (d == 0 and strides_known_dense) else n.Mul(_I32, off, V(f"{name}.stride.{d}"))
+        idx = term if idx is None else n.Add(_I32, idx, term)
+    return simplify(idx) if idx is not None else const(0)
+
+
+class _Flatten(Mutator):
+    def __init__(self, env):
+        self.env = env
+
+    def visit_Realize(self, s):
+        body = self.mutate(s.body)
+        func = self.env.funcs[s.name]
+        dims = func._pure_names
+        sdims = func._schedule.storage_dims or []
+        order = [d.var for d in sdims] if sdims else list(dims)
+        align = {d.var: d.alignment for d in sdims if d.alignment}
+        mins, extents = {}, {}
+        for i, v in enumerate(dims):
+            mn, ext = s.bounds[i]
+            a = align.get(v)
+            if a:
+                amin = simplify(n.Mul(_I32, n.Div(_I32, mn, const(a)), const(a)))
+                ext = simplify(n.Mul(_I32, n.Div(_I32, n.Add(_I32, n.Sub(_I32, n.Add(_I32, mn, ext), amin),
+                                                               const(a - 1)), const(a)), const(a)))
+                mn = amin
+            mins[v], extents[v] = mn, ext
+        lets = []
+        stride = const(1)
+        size = const(1)
+        for v in order:
+            i = dims.index(v)
+            lets.append((f"{s.name}.stride.{i}", stride))
+            stride = simplify(n.Mul(_I32, stride, V(f"{s.name}.extent.{i}")))
+        size = stride
+        out = n.Allocate(s.name, s.type, size, s.memory, body)
+        for sym, val in reversed(lets):
+            out = n.LetStmt(sym, val, out)
+        for i, v in reversed(list(enumerate(dims))):
+            out = n.LetStmt(f"{s.name}.extent.{i}", extents[v], out)
+            out = n.LetStmt(f"{s.name}.min.{i}", mins[v], out)
+        return out
+
+    def visit_Provide(self, s):
+        args = tuple(self.mutate(a) for a in s.args)
+        value = self.mutate(s.value)
+        dense = self._dense(s.name)
+        return n.Store(s.name, _index(s.name, args, dense), value)
+
+    def visit_Call(self, e):
+        args = tuple(self.mutate(a) for a in e.args)
+        if e.call_type in ("func", "image"):
+            return n.Load(e.type, e.name, _index(e.name, args, self._dense(e.name)))
+        return e.with_(args=args) if any(a is not b for a, b in zip(args, e.args)) else e
+
+    def _dense(self, name):
+        """Whether dimension 0 of `name` has stride 1 (true for inputs and outputs, which are checked,
+        and for Funcs whose storage keeps dimension 0 innermost)."""
+        func = self.env.funcs.get(name)
+        if func is None or func in self.env.outputs:
+            return True
+        sdims = func._schedule.storage_dims
+        return not sdims or sdims[0].var == func._pure_names[0]
+
+
+def storage_flattening(stmt, env):
+    return _Flatten(env).mutate(stmt)

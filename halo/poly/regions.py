@@ -1,0 +1,260 @@
+"""Regions with isl: the box of a Func (or image) that a statement reads or writes.
+
+For each access the iteration domain is the set of the loops around it inside the statement
+(loops outside it, lets outside it and every other symbol are parameters); the region is the
+image of the access's index expressions over that domain, and the box is the per-dimension
+min / max of the union of images, as PwAffs of the parameters turned back into Exprs.
+Non-affine sub-expressions of an index are replaced by a fresh dimension bounded by interval
+arithmetic, with a warning that names the Func and the expression.
+"""
+import warnings
+from dataclasses import dataclass
+
+import islpy as isl
+
+from ..errors import BoundsError, HaloWarning
+from ..ir import nodes as n
+from ..ir.printer import expr_to_str
+from ..ir.simplify import simplify
+from ..ir.types import Int
+from ..ir.visitor import substitute
+from . import intervals
+from .isl_bridge import AffineSpace, is_affine, is_condition
+
+_I32 = Int(32)
+
+
+@dataclass
+class Access:
+    args: tuple
+    loops: list  # (name, min, extent)
+    conds: list
+    where: str   # name of the Func whose definition makes the access
+
+
+class _Collect:
+    def __init__(self, name, calls, provides, skip_producer):
+        self.name = name
+        self.calls = calls
+        self.provides = provides
+        self.skip_producer = skip_producer
+        self.out = []
+        self.where = "?"
+
+    def stmt(self, s, subst, loops, conds):
+        t = type(s)
+        if t is n.LetStmt:
+            self.expr(s.value, subst, loops, conds)
+            inner = dict(subst)
+            inner[s.name] = substitute(subst, s.value)
+            self.stmt(s.body, inner, loops, conds)
+        elif t is n.For:
+            self.expr(s.min, subst, loops, conds)
+            self.expr(s.extent, subst, loops, conds)
+            inner = {k: v for k, v in subst.items() if k != s.name}
+            loop = (s.name, substitute(subst, s.min), substitute(subst, s.extent))
+            self.stmt(s.body, inner, loops + [loop], conds)
+        elif t is n.Block:
+            for c in s.stmts:
+                self.stmt(c, subst, loops, conds)
+        elif t is n.IfThenElse:
+            self.expr(s.cond, subst, loops, conds)
+            c = substitute(subst, s.cond)
+            self.stmt(s.then_case, subst, loops, conds + [c])
+            if s.else_case is not None:
+                self.stmt(s.else_case, subst, loops, conds + [n.Not(c.type, c)])
+        elif t is n.ProducerConsumer:
+            if s.is_producer and s.name == self.skip_producer:
+                return
+            saved = self.where
+            if s.is_producer:
+                self.where = s.name
+            self.stmt(s.body, subst, loops, conds)
+            self.where = saved
+        elif t is n.Realize:
+            for mn, ext in s.bounds:
+                self.expr(mn, subst, loops, conds)
+                self.expr(ext, subst, loops, conds)
+            self.stmt(s.body, subst, loops, conds)
+        elif t is n.Provide:
+            for a in s.args:
+                self.expr(a, subst, loops, conds)
+            self.expr(s.value, subst, loops, conds)
+            if self.provides and s.name == self.name:
+                self.out.append(Access(tuple(substitute(subst, a) for a in s.args), loops, conds, self.where))
+        elif t is n.Evaluate:
+            self.expr(s.value, subst, loops, conds)
+        elif t is n.AssertStmt:
+            self.expr(s.cond, subst, loops, conds)
+
+    def expr(self, e, subst, loops, conds):
+        t = type(e)
+        if t is n.Let:
+            self.expr(e.value, subst, loops, conds)
+            inner = dict(subst)
+            inner[e.name] = substitute(subst, e.value)
+            self.expr(e.body, inner, loops, conds)
+            return
+        if t is n.Call:
+            for a in e.args:
+                self.expr(a, subst, loops, conds)
+            if self.calls and e.name == self.name and e.call_type in ("func", "image"):
+                self.out.append(Access(tuple(substitute(subst, a) for a in e.args), loops, conds, self.where))
+            return
+        if isinstance(e, n.Node):
+            for f in e.child_fields():
+                v = getattr(e, f)
+                if isinstance(v, n.Expr):
+                    self.expr(v, subst, loops, conds)
+
+
+def accesses(stmt, name, calls=True, provides=False, skip_producer=None, outer_lets=None):
+    """Every access to `name` in `stmt`; `outer_lets` ({name: Expr}) are lets around `stmt` to see
+    through, so that results are exact in terms of what those lets are made of."""
+    c = _Collect(name, calls, provides, skip_producer)
+    c.stmt(stmt, dict(outer_lets or {}), [], [])
+    return c.out
+
+
+class Namer:
+    """One isl-safe name per IR name for a whole compilation, so parameters agree across sets."""
+
+    def __init__(self):
+        self.ctx = isl.Context()
+        self.to_isl = {}
+        self.to_ir = {}
+
+    def __call__(self, ir_name):
+        s = self.to_isl.get(ir_name)
+        if s is None:
+            s = f"n{len(self.to_isl)}"
+            self.to_isl[ir_name] = s
+            self.to_ir[s] = ir_name
+        return s
+
+
+class _Space(AffineSpace):
+    def __init__(self, namer, dims, exprs):
+        self.namer = namer
+        super().__init__(namer.ctx, dims, exprs)
+
+    def _name(self, ir, safe):
+        s = self.namer(ir)
+        self.isl_name[ir] = s
+        self.ir_name[s] = ir
+
+
+class _Prepare:
+    """Replace the non-affine parts of index expressions by fresh bounded dimensions."""
+
+    def __init__(self, scope, func, warn):
+        self.scope = scope
+        self.func = func
+        self.warn = warn
+        self.fresh = []
+
+    def __call__(self, e, what):
+        if is_affine(e):
+            return e
+        t = type(e)
+        if t in (n.Add, n.Sub, n.Min, n.Max) and e.type.is_integer():
+            return t(e.type, self(e.a, what), self(e.b, what))
+        if t is n.Mul and e.type.is_integer() and (type(e.a) is n.IntImm or type(e.b) is n.IntImm):
+            return t(e.type, self(e.a, what), self(e.b, what))
+        if t in (n.Div, n.Mod) and e.type.is_integer() and type(e.b) is n.IntImm and e.b.value > 0:
+            return t(e.type, self(e.a, what), e.b)
+        if t is n.Select and e.type.is_integer() and is_condition(e.cond):
+            return n.Select(e.type, e.cond, self(e.true_value, what), self(e.false_value, what))
+        if t is n.Cast and e.type.is_integer() and e.type.bits >= 32 and e.value.type.is_integer() \
+                and e.value.type.bits >= 32:
+            return self(e.value, what)
+        b = intervals.bounds(e, self.scope)
+        if b is None:
+            raise BoundsError(
+                f"cannot bound the region of {self.func} read by {what}: the index expression {expr_to_str(e)} "
+                f"is not affine and has no finite interval bounds; clamp it (hl.clamp(..., lo, hi)) or give "
+                f"{self.func} explicit bounds")
+        lo, hi = self(b[0], what), self(b[1], what)
+        name = f"__nonaffine{len(self.fresh)}"
+        self.fresh.append((name, lo, hi))
+        if self.warn is not None:
+            self.warn(f"Func {what}: the index {expr_to_str(e)} of its access to {self.func} is not affine; "
+                      f"halo bounds it by interval arithmetic as [{expr_to_str(lo)}, {expr_to_str(hi)}]")
+        return n.Variable(_I32, name)
+
+
+def _image(namer, acc, func, warn):
+    loops = [(nm, mn, ext) for nm, mn, ext in acc.loops]
+    scope = {}
+    prep_loops = []
+    prep = _Prepare(scope, func, warn)
+    for nm, mn, ext in loops:
+        mn2 = prep(mn, acc.where) if not is_affine(mn) else mn
+        ext2 = prep(ext, acc.where) if not is_affine(ext) else ext
+        prep_loops.append((nm, mn2, ext2))
+        scope[nm] = (mn2, simplify(n.Sub(_I32, n.Add(_I32, mn2, ext2), n.IntImm(_I32, 1))))
+    args = [prep(a, acc.where) for a in acc.args]
+    conds = [c for c in acc.conds if is_condition(c)]
+    dims = [nm for nm, _, _ in prep_loops] + [f[0] for f in prep.fresh]
+    exprs = args + conds + [x for l in prep_loops for x in l[1:]] + [x for f in prep.fresh for x in f[1:]]
+    sp = _Space(namer, dims, exprs)
+    dom = sp.universe()
+    for nm, mn, ext in prep_loops:
+        v = sp.var(nm)
+        lo = sp.pwaff(mn)
+        dom = dom & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(ext))
+    for nm, lo, hi in prep.fresh:
+        v = sp.var(nm)
+        dom = dom & v.ge_set(sp.pwaff(lo)) & v.le_set(sp.pwaff(hi))
+    for c in conds:
+        dom = dom & sp.set(c)
+    outs = [f"o{i}" for i in range(len(args))]
+    map_space = isl.Space.create_from_names(
+        namer.ctx, in_=[sp.isl_name[d] for d in dims], out=outs, params=[sp.isl_name[p] for p in sp.params])
+    pal = isl.PwAffList.alloc(namer.ctx, len(args))
+    for a in args:
+        pal = pal.add(sp.pwaff(a))
+    m = isl.Map.from_multi_pw_aff(isl.MultiPwAff.from_pw_aff_list(map_space, pal))
+    return dom.apply(m).project_out(isl.dim_type.param, 0, 0), sp
+
+
+def box(namer, accs, func, warn=None):
+    """[(min, max, extent, extent_bound)] per dimension covering every access (Exprs, and the
+    largest extent as an int when isl proves one), or None if there are none."""
+    if not accs:
+        return None
+    total = None
+    for acc in accs:
+        img, _ = _image(namer, acc, func, warn)
+        if total is None:
+            total = img
+        else:
+            total = total.align_params(img.get_space()).union(img.align_params(total.get_space()))
+    total = total.coalesce()
+    out = []
+    back = _Space(namer, [], [])
+    for i in range(total.dim(isl.dim_type.set)):
+        mn = total.dim_min(i).coalesce()
+        mx = total.dim_max(i).coalesce()
+        ext = (mx - mn).coalesce().add_constant_val(isl.Val.int_from_si(namer.ctx, 1))
+        bound = ext.max_val()
+        bound = bound.to_python() if bound.is_int() else None
+        out.append((simplify(_to_expr(back, mn, namer)), simplify(_to_expr(back, mx, namer)),
+                    simplify(_to_expr(back, ext, namer)), bound))
+    return out
+
+
+def _to_expr(sp, pwaff, namer):
+    sp.ir_name = dict(namer.to_ir)
+    return sp.expr(pwaff)
+
+
+def warner():
+    """A warning function that says each message once per compilation."""
+    seen = set()
+
+    def warn(msg):
+        if msg not in seen:
+            seen.add(msg)
+            warnings.warn(msg, HaloWarning, stacklevel=2)
+    return warn
