@@ -227,13 +227,14 @@ class _Function:
         if s.kind == n.PARALLEL:
             self.parallel(s)
             return
+        lo, end = self.names(s.name + ".loop_min"), self.names(s.name + ".loop_end")
         self.line("{")
         self.depth += 1
-        self.line(f"const int32_t {var}_min = {self.expr(s.min)};")
-        self.line(f"const int32_t {var}_end = {var}_min + {self.expr(s.extent)};")
+        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
+        self.line(f"const int32_t {end} = {lo} + {self.expr(s.extent)};")
         if s.kind == n.VECTORIZED:
             self.line("#pragma GCC ivdep")
-        self.line(f"for (int32_t {var} = {var}_min; {var} < {var}_end; {var}++) {{")
+        self.line(f"for (int32_t {var} = {lo}; {var} < {end}; {var}++) {{")
         self.depth += 1
         self.stmt(s.body)
         self.depth -= 1
@@ -276,8 +277,9 @@ class _Function:
         self.line(f"struct {task.struct} _c;")
         for cname, _ in task.captures:
             self.line(f"_c.{cname} = {cname};")
-        self.line(f"const int32_t {var}_min = {self.expr(s.min)};")
-        self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {var}_min, {self.expr(s.extent)}, (uint8_t *)&_c);")
+        lo = self.names(s.name + ".loop_min")
+        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
+        self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {lo}, {self.expr(s.extent)}, (uint8_t *)&_c);")
         self.line("if (_r != 0) " + self.fail("_r"))
         self.depth -= 1
         self.line("}")

@@ -202,7 +202,7 @@ def clamp(x, lo, hi):
 def select(cond, true_value, false_value, *more):
     """select(c, a, b) or select(c0, a0, c1, a1, ..., default)."""
     if more:
-        if len(more) % 2 != 1:
+        if len(more) % 2:
             raise TypeMismatchError("select takes (cond, value) pairs followed by a default value")
         false_value = select(false_value, *more)
     cond = as_expr(cond)

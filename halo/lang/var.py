@@ -15,9 +15,6 @@ class Var(n.Variable):
         object.__setattr__(self, "type", Int(32))
         object.__setattr__(self, "name", name if name is not None else unique_name("_v"))
 
-    def __halo_expr__(self):
-        return n.Variable(self.type, self.name)
-
 
 class Range:
     """min and extent of one dimension of an RDom (as hl.Range)."""
@@ -52,9 +49,6 @@ class RVar(n.Variable):
     @property
     def extent(self):
         return self.rdom.ranges[self.index].extent
-
-    def __halo_expr__(self):
-        return n.Variable(self.type, self.name)
 
 
 class RDom:
@@ -111,7 +105,7 @@ class RDom:
             raise DefinitionError(
                 f"RDom {self.name} has {len(self.vars)} dimensions; use {self.name}.x, {self.name}.y, ... "
                 f"instead of the RDom itself")
-        return self.vars[0].__halo_expr__()
+        return self.vars[0]
 
     def _e(self):
         return self.__halo_expr__()

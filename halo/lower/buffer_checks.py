@@ -1,10 +1,12 @@
-"""Checks at the top of the pipeline: every buffer's innermost stride is 1, every input buffer
-covers the region the pipeline reads from it, and every output buffer holds the region its
-loops write (a RoundUp or ShiftInwards split may write past a small output)."""
+"""Buffer checks: every buffer's innermost stride is 1 (at the top), every input buffer covers
+the region each produce block reads from it, and every output buffer holds the region its loops
+write (a RoundUp or ShiftInwards split may write past a small output). A failed check returns
+halo_error_buffer_too_small with Halide's message, before the block touches memory."""
 from ..ir import nodes as n
 from ..ir.operators import const
 from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
+from ..ir.visitor import Mutator
 from ..poly import regions
 from .schedule_functions import V
 
@@ -28,6 +30,31 @@ def _asserts_for(name, kind, box):
     return out
 
 
+class _LocalChecks(Mutator):
+    """Each produce block checks the images it reads (and an output, what it writes) itself, in
+    terms of its own loop bounds: small exact problems, and the same checks Halide makes once at
+    the top, made where the region is known."""
+
+    def __init__(self, env, namer, warn):
+        self.env, self.namer, self.warn = env, namer, warn
+        self.outputs = {o.name() for o in env.outputs}
+
+    def visit_ProducerConsumer(self, s):
+        body = self.mutate(s.body)
+        if not s.is_producer:
+            return s if body is s.body else s.with_(body=body)
+        checks = []
+        for nm in sorted(self.env.images):
+            accs = regions.accesses(body, nm, calls=True, skip_nested_producers=True)
+            b = regions.box(self.namer, accs, nm, self.warn)
+            if b is not None:
+                checks.extend(_asserts_for(nm, "Input", b))
+        if s.name in self.outputs:
+            accs = regions.accesses(body, s.name, calls=False, provides=True, skip_nested_producers=True)
+            checks.extend(_asserts_for(s.name, "Output", regions.box(self.namer, accs, s.name, self.warn)))
+        return s.with_(body=n.block(*checks, body))
+
+
 def buffer_checks(stmt, env, namer, warn):
     checks = []
     buffers = [(nm, img.dimensions()) for nm, img in sorted(env.images.items())]
@@ -38,11 +65,4 @@ def buffer_checks(stmt, env, namer, warn):
                 n.EQ(_BOOL, V(f"{nm}.stride.0"), const(1)), "halo_error_bad_buffer",
                 f"buffer {nm} has stride %d in dimension 0; halo needs the innermost dimension to be "
                 f"dense (stride 1): pass a C-contiguous array", (V(f"{nm}.stride.0"),)))
-    for nm in sorted(env.images):
-        b = regions.box(namer, regions.accesses(stmt, nm, calls=True), nm, warn)
-        if b is not None:
-            checks.extend(_asserts_for(nm, "Input", b))
-    for o in env.outputs:
-        b = regions.box(namer, regions.accesses(stmt, o.name(), calls=False, provides=True), o.name(), warn)
-        checks.extend(_asserts_for(o.name(), "Output", b))
-    return n.block(*checks, stmt)
+    return n.block(*checks, _LocalChecks(env, namer, warn).mutate(stmt))

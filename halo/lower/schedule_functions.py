@@ -55,33 +55,56 @@ def build_stage(stage):
             bounds[a.name] = (mn, n.Add(_I32, n.Sub(_I32, V(region_max(f, k, a.name)), mn), const(1)))
     lets = []     # (name, value) defining non-loop vars from loop vars
     guards = []
+    # A split may reuse the old name for the outer loop (split(x, x, xi, 8)); the schedule keeps
+    # calling it x, so each user name maps to the internal name of the variable it denotes now.
+    current = {d: d for d in bounds}
+    fresh = iter(range(1 << 30))
+
+    def new_name(user, taken):
+        return f"{user}.{next(fresh)}" if user in taken else user
+
     for s in stage.schedule.splits:
         if s.is_rename:
-            bounds[s.outer] = bounds[s.old]
-            lets.append((full(s.old), V(full(s.outer))))
+            old = current.pop(s.old)
+            current[s.outer] = s.outer
+            bounds[s.outer] = bounds[old]
+            lets.append((full(old), V(full(s.outer))))
             continue
         if s.is_fuse:
-            (imn, iext), (omn, oext) = bounds[s.inner], bounds[s.outer]
-            bounds[s.old] = (const(0), simplify(n.Mul(_I32, iext, oext)))
-            fused = V(full(s.old))
-            lets.append((full(s.inner), n.Add(_I32, imn, n.Mod(_I32, fused, iext))))
-            lets.append((full(s.outer), n.Add(_I32, omn, n.Div(_I32, fused, iext))))
+            inner, outer = current.pop(s.inner), current.pop(s.outer)
+            fused = new_name(s.old, (s.inner, s.outer))
+            current[s.old] = fused
+            (imn, iext), (omn, oext) = bounds[inner], bounds[outer]
+            if type(simplify(iext)) is not n.IntImm:
+                raise ScheduleError(
+                    f"In schedule for {stage.func}{'' if stage.index == 0 else f'.update({stage.index - 1})'}: "
+                    f"fuse({s.inner}, {s.outer}, {s.old}): halo can fuse only when the inner loop has a constant "
+                    f"extent (here {simplify(iext)}), so the fused loop stays affine for bounds inference; split "
+                    f"{s.inner} by a constant first and fuse the split loops")
+            bounds[fused] = (const(0), simplify(n.Mul(_I32, iext, oext)))
+            fv = V(full(fused))
+            lets.append((full(inner), n.Add(_I32, imn, n.Mod(_I32, fv, iext))))
+            lets.append((full(outer), n.Add(_I32, omn, n.Div(_I32, fv, iext))))
             continue
-        mn, ext = bounds[s.old]
+        old = current.pop(s.old)
+        outer = new_name(s.outer, (s.old,))
+        inner = new_name(s.inner, (s.old,))
+        current[s.outer], current[s.inner] = outer, inner
+        mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
         tail = _tail(s, stage, ext_const)
         factor = s.factor
-        bounds[s.inner] = (const(0), factor)
-        bounds[s.outer] = (const(0), simplify(n.Div(_I32, n.Add(_I32, ext, n.Sub(_I32, factor, const(1))), factor)))
-        base = n.Mul(_I32, V(full(s.outer)), factor)
+        bounds[inner] = (const(0), factor)
+        bounds[outer] = (const(0), simplify(n.Div(_I32, n.Add(_I32, ext, n.Sub(_I32, factor, const(1))), factor)))
+        base = n.Mul(_I32, V(full(outer)), factor)
         if tail is TailStrategy.ShiftInwards:
             base = n.Min(_I32, base, n.Sub(_I32, ext, factor))
-        lets.append((full(s.old), simplify(n.Add(_I32, n.Add(_I32, base, V(full(s.inner))), mn))))
+        lets.append((full(old), simplify(n.Add(_I32, n.Add(_I32, base, V(full(inner))), mn))))
         if tail is TailStrategy.GuardWithIf and not (ext_const is not None and type(factor) is n.IntImm
                                                       and ext_const % factor.value == 0):
-            guards.append(n.LT(_BOOL, V(full(s.old)), simplify(n.Add(_I32, mn, ext))))
+            guards.append(n.LT(_BOOL, V(full(old)), simplify(n.Add(_I32, mn, ext))))
     dims = stage.schedule.dims  # innermost first
-    loop_names = [full(d.var) for d in dims]
+    loop_names = [full(current[d.var]) for d in dims]
     depth_of = {nm: i for i, nm in enumerate(reversed(loop_names))}  # 0 = outermost
 
     # Each let / guard goes inside the innermost loop it depends on (transitively).
@@ -116,7 +139,7 @@ def build_stage(stage):
                 body = n.IfThenElse(item[1], body, None)
         if level >= 0:
             d = dims[nloops - 1 - level]
-            mn, ext = bounds[d.var]
+            mn, ext = bounds[current[d.var]]
             body = n.For(loop_names[nloops - 1 - level], mn, ext, d.kind, body)
     return body
 

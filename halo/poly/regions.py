@@ -17,7 +17,7 @@ from ..ir import nodes as n
 from ..ir.printer import expr_to_str
 from ..ir.simplify import simplify
 from ..ir.types import Int
-from ..ir.visitor import substitute
+from ..ir.visitor import free_variables, substitute
 from . import intervals
 from .isl_bridge import AffineSpace, is_affine, is_condition
 
@@ -33,7 +33,8 @@ class Access:
 
 
 class _Collect:
-    def __init__(self, name, calls, provides, skip_producer):
+    def __init__(self, name, calls, provides, skip_producer, skip_nested_producers=False):
+        self.skip_nested = skip_nested_producers
         self.name = name
         self.calls = calls
         self.provides = provides
@@ -64,7 +65,7 @@ class _Collect:
             if s.else_case is not None:
                 self.stmt(s.else_case, subst, loops, conds + [n.Not(c.type, c)])
         elif t is n.ProducerConsumer:
-            if s.is_producer and s.name == self.skip_producer:
+            if s.is_producer and (s.name == self.skip_producer or self.skip_nested):
                 return
             saved = self.where
             if s.is_producer:
@@ -108,10 +109,12 @@ class _Collect:
                     self.expr(v, subst, loops, conds)
 
 
-def accesses(stmt, name, calls=True, provides=False, skip_producer=None, outer_lets=None):
+def accesses(stmt, name, calls=True, provides=False, skip_producer=None, outer_lets=None,
+             skip_nested_producers=False):
     """Every access to `name` in `stmt`; `outer_lets` ({name: Expr}) are lets around `stmt` to see
-    through, so that results are exact in terms of what those lets are made of."""
-    c = _Collect(name, calls, provides, skip_producer)
+    through, so that results are exact in terms of what those lets are made of. With
+    skip_nested_producers, accesses made inside the produce blocks of other Funcs are left out."""
+    c = _Collect(name, calls, provides, skip_producer, skip_nested_producers)
     c.stmt(stmt, dict(outer_lets or {}), [], [])
     return c.out
 
@@ -183,60 +186,92 @@ class _Prepare:
         return n.Variable(_I32, name)
 
 
-def _image(namer, acc, func, warn):
-    loops = [(nm, mn, ext) for nm, mn, ext in acc.loops]
-    scope = {}
-    prep_loops = []
-    prep = _Prepare(scope, func, warn)
-    for nm, mn, ext in loops:
-        mn2 = prep(mn, acc.where) if not is_affine(mn) else mn
-        ext2 = prep(ext, acc.where) if not is_affine(ext) else ext
-        prep_loops.append((nm, mn2, ext2))
-        scope[nm] = (mn2, simplify(n.Sub(_I32, n.Add(_I32, mn2, ext2), n.IntImm(_I32, 1))))
-    args = [prep(a, acc.where) for a in acc.args]
-    conds = [c for c in acc.conds if is_condition(c)]
-    dims = [nm for nm, _, _ in prep_loops] + [f[0] for f in prep.fresh]
-    exprs = args + conds + [x for l in prep_loops for x in l[1:]] + [x for f in prep.fresh for x in f[1:]]
-    sp = _Space(namer, dims, exprs)
-    dom = sp.universe()
-    for nm, mn, ext in prep_loops:
-        v = sp.var(nm)
-        lo = sp.pwaff(mn)
-        dom = dom & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(ext))
-    for nm, lo, hi in prep.fresh:
-        v = sp.var(nm)
-        dom = dom & v.ge_set(sp.pwaff(lo)) & v.le_set(sp.pwaff(hi))
+def _level_conditions(conds, level_names):
+    """Conditions grouped by the innermost level they mention (-1: none)."""
+    by_level = {}
+    for c in conds:
+        used = free_variables(c)
+        level = max((i for i, nm in enumerate(level_names) if nm in used), default=-1)
+        by_level.setdefault(level, []).append(c)
+    return by_level
+
+
+def _eliminate(namer, pa, level, want_min):
+    """The min (or max) of PwAff `pa` over one loop level: (name, min, extent, conditions)."""
+    name, mn, ext, conds = level
+    var_id = namer(name)
+    if pa.get_space().find_dim_by_name(isl.dim_type.param, var_id) < 0:
+        return pa
+    sp_pa = pa.get_space()
+    others = [n.Variable(_I32, namer.to_ir[sp_pa.get_dim_name(isl.dim_type.param, i)])
+              for i in range(sp_pa.dim(isl.dim_type.param))]
+    sp = _Space(namer, [name], [mn, ext] + list(conds) + others)
+    v = sp.var(name)
+    lo = sp.pwaff(mn)
+    dom = sp.universe() & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(ext))
     for c in conds:
         dom = dom & sp.set(c)
-    outs = [f"o{i}" for i in range(len(args))]
-    map_space = isl.Space.create_from_names(
-        namer.ctx, in_=[sp.isl_name[d] for d in dims], out=outs, params=[sp.isl_name[p] for p in sp.params])
-    pal = isl.PwAffList.alloc(namer.ctx, len(args))
+    aligned = pa.align_params(sp.space.params())
+    idx = aligned.get_space().find_dim_by_name(isl.dim_type.param, var_id)
+    moved = aligned.move_dims(isl.dim_type.in_, 0, isl.dim_type.param, idx, 1)
+    values = isl.Map.from_pw_aff(moved).intersect_domain(dom).range()
+    return (values.dim_min(0) if want_min else values.dim_max(0)).coalesce()
+
+
+def _access_box(namer, acc, func, warn):
+    """[(min PwAff, max PwAff)] of one access, eliminating its loops innermost first."""
+    scope = {}
+    prep = _Prepare(scope, func, warn)
+    levels = []
+    for nm, mn, ext in acc.loops:
+        mn2 = mn if is_affine(mn) else prep(mn, acc.where)
+        ext2 = ext if is_affine(ext) else prep(ext, acc.where)
+        levels.append((nm, mn2, ext2))
+        scope[nm] = (mn2, simplify(n.Sub(_I32, n.Add(_I32, mn2, ext2), n.IntImm(_I32, 1))))
+    args = [prep(a, acc.where) for a in acc.args]
+    for nm, lo, hi in prep.fresh:
+        levels.append((nm, lo, simplify(n.Add(_I32, n.Sub(_I32, hi, lo), n.IntImm(_I32, 1)))))
+    conds = [c for c in acc.conds if is_condition(c)]
+    by_level = _level_conditions(conds, [l[0] for l in levels])
+    out = []
     for a in args:
-        pal = pal.add(sp.pwaff(a))
-    m = isl.Map.from_multi_pw_aff(isl.MultiPwAff.from_pw_aff_list(map_space, pal))
-    return dom.apply(m).project_out(isl.dim_type.param, 0, 0), sp
+        lo = hi = _Space(namer, [], [a]).pwaff(a).project_domain_on_params()
+        for i in range(len(levels) - 1, -1, -1):
+            level = levels[i] + (by_level.get(i, []),)
+            lo = _eliminate(namer, lo, level, True)
+            hi = _eliminate(namer, hi, level, False)
+        out.append((lo, hi))
+    return out
+
+
+def _union(a, b, want_min):
+    a2 = a.align_params(b.get_space())
+    b2 = b.align_params(a2.get_space())
+    a2 = a2.align_params(b2.get_space())
+    return (a2.union_min(b2) if want_min else a2.union_max(b2)).coalesce()
 
 
 def box(namer, accs, func, warn=None):
     """[(min, max, extent, extent_bound)] per dimension covering every access (Exprs, and the
-    largest extent as an int when isl proves one), or None if there are none."""
+    largest extent as an int when isl proves one), or None if there are none.
+
+    The box of a union is the hull of the boxes, and a min over nested loops is the min over
+    the outer loop of the min over the inner one; so each access's box is found one loop at a
+    time, each a small parametric problem, instead of one image over every loop at once."""
     if not accs:
         return None
     total = None
     for acc in accs:
-        img, _ = _image(namer, acc, func, warn)
-        if total is None:
-            total = img
-        else:
-            total = total.align_params(img.get_space()).union(img.align_params(total.get_space()))
-    total = total.coalesce()
+        b = _access_box(namer, acc, func, warn)
+        total = b if total is None else [(_union(l0, l1, True), _union(h0, h1, False))
+                                         for (l0, h0), (l1, h1) in zip(total, b)]
     out = []
     back = _Space(namer, [], [])
-    for i in range(total.dim(isl.dim_type.set)):
-        mn = total.dim_min(i).coalesce()
-        mx = total.dim_max(i).coalesce()
-        ext = (mx - mn).coalesce().add_constant_val(isl.Val.int_from_si(namer.ctx, 1))
+    for mn, mx in total:
+        mn_a = mn.align_params(mx.get_space())
+        mx_a = mx.align_params(mn_a.get_space())
+        mn_a = mn_a.align_params(mx_a.get_space())
+        ext = (mx_a - mn_a).coalesce().add_constant_val(isl.Val.int_from_si(namer.ctx, 1))
         bound = ext.max_val()
         bound = bound.to_python() if bound.is_int() else None
         out.append((simplify(_to_expr(back, mn, namer)), simplify(_to_expr(back, mx, namer)),
