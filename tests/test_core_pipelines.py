@@ -1,5 +1,7 @@
 """The core language end to end: definitions and schedules compiled to C, checked against numpy
 and against the unscheduled pipeline."""
+import re
+
 import numpy as np
 import pytest
 
@@ -242,3 +244,19 @@ def test_compile_to_c_writes_source_and_header(tmp_path):
     c, h = f.compile_to_c(tmp_path / "brighten.c", [inp], "brighten")
     assert "int brighten(void *_halo_uc, halo_buffer_t *_input_buffer, halo_buffer_t *_brighten_buffer);" in h.read_text()
     assert '#include "brighten.h"' in c.read_text()
+
+
+@pytest.mark.parametrize("directive,fragment", [
+    (lambda f: f.fold_storage(hl.Var("y"), 4), "fold_storage is not lowered by this version of halo yet"),
+    (lambda f: f.async_(), "async_ is not lowered by this version of halo yet"),
+    (lambda f: f.store_in(hl.MemoryType.LockedCache), "store_in(MemoryType.LockedCache) is not lowered"),
+])
+def test_directives_not_lowered_yet_are_refused_not_dropped(directive, fragment):
+    x, y = hl.Var("x"), hl.Var("y")
+    p, out = hl.Func("p"), hl.Func("o")
+    p[x, y] = x + y
+    out[x, y] = p[x, y - 1] + p[x, y]
+    p.compute_root()
+    directive(p)
+    with pytest.raises(hl.ScheduleError, match=re.escape(fragment)):
+        lower([out])

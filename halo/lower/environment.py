@@ -91,6 +91,23 @@ class _Inline(Mutator):
         return e if all(a is b for a, b in zip(args, e.args)) else e.with_(args=args)
 
 
+def _refuse_unlowered(f):
+    """Directives the language records but lowering does not apply yet are refused, never dropped."""
+    s = f._schedule
+    pending = []
+    if any(d.fold_factor for d in (s.storage_dims or [])):
+        pending.append("fold_storage")
+    if s.is_async:
+        pending.append("async_")
+    if s.memory_type.value in ("LockedCache", "VTCM"):
+        pending.append(f"store_in(MemoryType.{s.memory_type.value})")
+    if pending:
+        raise ScheduleError(
+            f"Func {f.name()}: {', '.join(pending)} is not lowered by this version of halo yet, and halo does "
+            f"not drop directives silently; remove it (legal today: compute_at / store_at, store_in(Heap / "
+            f"Stack / Auto), align_storage, reorder_storage)")
+
+
 def build_env(outputs):
     funcs, images = _all_funcs(outputs)
     out_names = {f.name() for f in outputs}
@@ -102,6 +119,8 @@ def build_env(outputs):
                 f"Func {nm} is inlined (computed where it is used), so store_at / store_root has no storage "
                 f"to place; also give it compute_root() or compute_at(...)")
     realized = {nm: f for nm, f in funcs.items() if nm not in inlined}
+    for nm, f in realized.items():
+        _refuse_unlowered(f)
     inline = _Inline(inlined)
     stages = {}
     for nm, f in realized.items():
