@@ -1,7 +1,7 @@
 """Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
 
 environment -> schedule_functions -> bounds_inference -> allocation_bounds -> buffer_checks ->
-storage_flattening -> unroll_loops -> vectorize_loops -> simplify
+storage_flattening -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
 from dataclasses import dataclass
 
@@ -12,6 +12,7 @@ from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .environment import build_env
 from .schedule_functions import schedule_functions
+from .specialize_clamps import specialize_clamps
 from .storage_flattening import storage_flattening
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
@@ -46,6 +47,7 @@ def lower(outputs, dump=False, stop_after=None):
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
         ("storage_flattening", lambda s: storage_flattening(s, env)),
+        ("specialize_clamps", specialize_clamps),
         ("unroll_loops", unroll_loops),
         ("vectorize_loops", vectorize_loops),
         ("final_simplify", simplify),
