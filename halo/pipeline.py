@@ -1,5 +1,7 @@
 """Pipeline: the outputs of a pipeline, compiled to C and run. Func.realize and
 Func.compile_to_c go through here."""
+import json
+import os
 import pathlib
 
 from . import runtime
@@ -9,6 +11,11 @@ from .jit import compiler
 from .lang.buffer import Buffer
 from .lang.param import ImageParam
 from .lower import lower
+from .lower.environment import build_env
+from .lower.fingerprint import fingerprint_hash
+from .runtime import build
+
+_lowered = {}  # fingerprint hash -> (C source, header)
 
 
 class Compiled:
@@ -62,12 +69,27 @@ class Pipeline:
         return args
 
     def _generate(self, fn_name, args=None):
-        low = lower(self.outputs)
-        inferred = self._args(low.env)
+        """(env, C source, header, arguments), from the lowering cache when the pipeline's
+        fingerprint was seen before (in this process or on disk)."""
+        env = build_env(self.outputs)
+        inferred = self._args(env)
         if args is not None:
             inferred = self._order_args(inferred, args)
-        src, header = CGenerator(fn_name).generate(low.stmt, inferred)
-        return low, src, header, inferred
+        key = fingerprint_hash(self.outputs, fn_name + repr(inferred))
+        cached = _lowered.get(key)
+        path = build.cache_dir() / "lowered" / f"{key}.json"
+        if cached is None and path.exists():
+            data = json.loads(path.read_text())
+            cached = (data["source"], data["header"])
+        if cached is None:
+            low = lower(self.outputs)
+            cached = CGenerator(fn_name).generate(low.stmt, inferred)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"source": cached[0], "header": cached[1]}))
+            os.replace(tmp, path)
+        _lowered[key] = cached
+        return env, cached[0], cached[1], inferred
 
     def _order_args(self, inferred, args):
         by_name = {a.name: a for a in inferred}
@@ -97,8 +119,8 @@ class Pipeline:
     def compile_jit(self, target=None):
         fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)
-        low, src, header, args = self._generate(fn_name)
-        return Compiled(self, low.env, src, header, args, fn_name)
+        env, src, header, args = self._generate(fn_name)
+        return Compiled(self, env, src, header, args, fn_name)
 
     def realize(self, sizes, target=None):
         compiled = self.compile_jit(target)
