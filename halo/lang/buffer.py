@@ -81,6 +81,22 @@ class Buffer:
     def mins(self):
         return list(self._mins)
 
+    def constraints(self):
+        from .param import default_constraints
+        return default_constraints(self._array.ndim)
+
+    def transposed(self, order):
+        """A Buffer over the same memory with dimensions permuted: new dim i is old dim order[i]
+        (Halide's Buffer::transposed). Buffer(uv_hw2).transposed([1, 2, 0]) views an interleaved
+        (H, W, 2) UV plane as [x, y, c] with x stride 2 and c stride 1."""
+        nd = self._array.ndim
+        if sorted(order) != list(range(nd)):
+            raise DefinitionError(f"Buffer {self._name}.transposed needs a permutation of 0..{nd - 1}, got {order}")
+        axes = [nd - 1 - order[nd - 1 - j] for j in range(nd)]
+        out = Buffer(self._array.transpose(axes), name=self._name)
+        out._mins = [self._mins[k] for k in order]
+        return out
+
     # --- data ---
     def numpy(self):
         """The wrapped numpy array (numpy order: outermost dimension first)."""

@@ -10,6 +10,7 @@ from ..ir.operators import as_expr, cast
 from ..ir.types import Int, Type
 from ..ir.visitor import Mutator, Visitor
 from .names import unique_name
+from .param import Dimension, default_constraints
 from .schedule import (Dim, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
 from .var import RVar, Var
@@ -309,6 +310,7 @@ class Func:
         self._schedule = FuncSchedule()
         self._dma = None  # set by DMA directives
         self._params = {}  # name -> Param used in the definitions
+        self._output_constraints = None
 
     # ---- definition ----
     def name(self):
@@ -633,6 +635,26 @@ class Func:
     def async_(self):
         self._schedule.is_async = True
         return self
+
+    def output_buffer(self):
+        """The buffer this Func is realized into, when it is an output: dim(i).set_stride(...) etc."""
+        f = self
+
+        class _Output:
+            def dim(self, i):
+                dims = f.dimensions()
+                if not 0 <= i < dims:
+                    raise DefinitionError(f"Func {f.name()} has {dims} dimensions; dim({i}) does not exist")
+                return Dimension(f.name(), i, f.output_constraints())
+
+            def dimensions(self):
+                return f.dimensions()
+        return _Output()
+
+    def output_constraints(self):
+        if self._output_constraints is None:
+            self._output_constraints = default_constraints(self.dimensions())
+        return self._output_constraints
 
     # ---- compiling and running ----
     def lower(self, **kwargs):

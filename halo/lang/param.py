@@ -49,12 +49,49 @@ class Param(ExprLike):
         return ParamRef(self)
 
 
-class Dimension(ExprLike):
-    """dim(i) of an ImageParam or of a pipeline buffer: symbolic min, extent and stride."""
+def default_constraints(dims):
+    """Per dimension {"min", "extent", "stride"} -> Expr or None. Like Halide, halo assumes the
+    innermost dimension is dense (stride 1) unless told otherwise with dim(0).set_stride(...)."""
+    out = [{"min": None, "extent": None, "stride": None} for _ in range(dims)]
+    if dims:
+        out[0]["stride"] = n.IntImm(Int(32), 1)
+    return out
 
-    def __init__(self, buffer_name, index):
+
+class Dimension(ExprLike):
+    """dim(i) of an ImageParam or of an output buffer: symbolic min, extent and stride, and
+    Halide's setters that constrain them (checked when the pipeline runs)."""
+
+    def __init__(self, buffer_name, index, constraints=None):
         self._buffer = buffer_name
         self._index = index
+        self._constraints = constraints
+
+    def _set(self, field, value):
+        if self._constraints is None:
+            raise DefinitionError(f"dim({self._index}) of {self._buffer} cannot be constrained")
+        if value is None:
+            self._constraints[self._index][field] = None
+            return self
+        e = as_expr(value)
+        if not e.type.is_integer():
+            raise DefinitionError(f"{self._buffer}.dim({self._index}).set_{field} needs an integer, got {e.type}")
+        self._constraints[self._index][field] = cast(Int(32), e)
+        return self
+
+    def set_min(self, value):
+        return self._set("min", value)
+
+    def set_extent(self, value):
+        return self._set("extent", value)
+
+    def set_stride(self, value):
+        """set_stride(None) drops the default stride-1 assumption of dimension 0."""
+        return self._set("stride", value)
+
+    def set_bounds(self, min_, extent):
+        self._set("min", min_)
+        return self._set("extent", extent)
 
     def min(self):
         return n.Variable(Int(32), f"{self._buffer}.min.{self._index}")
@@ -101,6 +138,7 @@ class ImageParam:
         self._dims = int(dimensions)
         self._name = name if name is not None else unique_name("input")
         self._buffer = None
+        self._constraints = default_constraints(self._dims)
 
     def name(self):
         return self._name
@@ -114,7 +152,10 @@ class ImageParam:
     def dim(self, i):
         if not 0 <= i < self._dims:
             raise DefinitionError(f"ImageParam {self._name} has {self._dims} dimensions; dim({i}) does not exist")
-        return Dimension(self._name, i)
+        return Dimension(self._name, i, self._constraints)
+
+    def constraints(self):
+        return self._constraints
 
     def width(self):
         return self.dim(0).extent()

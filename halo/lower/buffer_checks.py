@@ -57,12 +57,18 @@ class _LocalChecks(Mutator):
 
 def buffer_checks(stmt, env, namer, warn):
     checks = []
-    buffers = [(nm, img.dimensions()) for nm, img in sorted(env.images.items())]
-    buffers += [(o.name(), o.dimensions()) for o in env.outputs]
-    for nm, dims in buffers:
-        if dims:
-            checks.append(n.AssertStmt(
-                n.EQ(_BOOL, V(f"{nm}.stride.0"), const(1)), "halo_error_bad_buffer",
-                f"buffer {nm} has stride %d in dimension 0; halo needs the innermost dimension to be "
-                f"dense (stride 1): pass a C-contiguous array", (V(f"{nm}.stride.0"),)))
+    buffers = [(nm, img.constraints()) for nm, img in sorted(env.images.items())]
+    buffers += [(o.name(), o.output_constraints()) for o in env.outputs]
+    for nm, constraints in buffers:
+        for d, c in enumerate(constraints):
+            for field in ("stride", "min", "extent"):
+                want = c[field]
+                if want is None:
+                    continue
+                hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
+                    if field == "stride" and d == 0 else ""
+                checks.append(n.AssertStmt(
+                    n.EQ(_BOOL, V(f"{nm}.{field}.{d}"), want), "halo_error_bad_buffer",
+                    f"buffer {nm} has {field} %d in dimension {d}, but the pipeline requires %d{hint}",
+                    (V(f"{nm}.{field}.{d}"), want)))
     return n.block(*checks, _LocalChecks(env, namer, warn).mutate(stmt))

@@ -14,6 +14,10 @@ def _stage_text(st):
             f"splits={st.schedule.splits}")
 
 
+def _constraints(cs):
+    return [{k: str(v) for k, v in c.items()} for c in cs]
+
+
 def fingerprint(outputs):
     funcs, images = _all_funcs(outputs)
     lines = [f"outputs {[f.name() for f in outputs]}"]
@@ -28,7 +32,9 @@ def fingerprint(outputs):
                      f"dma={f._dma!r}")
     for name in sorted(images):
         img = images[name]
-        lines.append(f"image {name}: {type(img).__name__} {img.type()} {img.dimensions()}")
+        lines.append(f"image {name}: {type(img).__name__} {img.type()} {img.dimensions()} {_constraints(img.constraints())}")
+    for f in outputs:
+        lines.append(f"output {f.name()}: {_constraints(f.output_constraints())}")
     return "\n".join(lines)
 
 

@@ -11,11 +11,13 @@ from .schedule_functions import V
 _I32 = Int(32)
 
 
-def _index(name, args, strides_known_dense):
+def _index(name, args, strides):
+    """Flat index of `args` in buffer `name`; strides[d] is a known stride Expr or None."""
     idx = None
     for d, a in enumerate(args):
         off = n.Sub(_I32, a, V(f"{name}.min.{d}"))
-        term = off if (d == 0 and strides_known_dense) else n.Mul(_I32, off, V(f"{name}.stride.{d}"))
+        stride = strides[d] if strides[d] is not None else V(f"{name}.stride.{d}")
+        term = n.Mul(_I32, off, stride)
         idx = term if idx is None else n.Add(_I32, idx, term)
     return simplify(idx) if idx is not None else const(0)
 
@@ -60,23 +62,25 @@ class _Flatten(Mutator):
     def visit_Provide(self, s):
         args = tuple(self.mutate(a) for a in s.args)
         value = self.mutate(s.value)
-        dense = self._dense(s.name)
-        return n.Store(s.name, _index(s.name, args, dense), value)
+        return n.Store(s.name, _index(s.name, args, self._strides(s.name, len(args))), value)
 
     def visit_Call(self, e):
         args = tuple(self.mutate(a) for a in e.args)
         if e.call_type in ("func", "image"):
-            return n.Load(e.type, e.name, _index(e.name, args, self._dense(e.name)))
+            return n.Load(e.type, e.name, _index(e.name, args, self._strides(e.name, len(args))))
         return e.with_(args=args) if any(a is not b for a, b in zip(args, e.args)) else e
 
-    def _dense(self, name):
-        """Whether dimension 0 of `name` has stride 1 (true for inputs and outputs, which are checked,
-        and for Funcs whose storage keeps dimension 0 innermost)."""
-        func = self.env.funcs.get(name)
-        if func is None or func in self.env.outputs:
-            return True
+    def _strides(self, name, dims):
+        """Known strides: the constraints of inputs and outputs (checked on entry), and stride 1
+        for the innermost storage dimension of Funcs."""
+        if name in self.env.images:
+            return [c["stride"] for c in self.env.images[name].constraints()]
+        func = self.env.funcs[name]
+        if func in self.env.outputs:
+            return [c["stride"] for c in func.output_constraints()]
         sdims = func._schedule.storage_dims
-        return not sdims or sdims[0].var == func._pure_names[0]
+        inner = func._pure_names.index(sdims[0].var) if sdims else 0
+        return [const(1) if d == inner else None for d in range(dims)]
 
 
 def storage_flattening(stmt, env):
