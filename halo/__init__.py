@@ -18,6 +18,7 @@ from .lang.buffer import Buffer
 from .lang.func import Func, Stage
 from .lang.param import ImageParam, Param
 from .lang.schedule import LoopLevel, MemoryType, TailStrategy
+from .lang.target import Target
 from .lang.var import RDom, Range, RVar, Var
 from .pipeline import Pipeline
 
@@ -26,5 +27,5 @@ __all__ = [
     "ScheduleError", "TypeMismatchError", "Expr", "abs", "absd", "cast", "ceil", "clamp", "exp", "floor", "log",
     "logical_and", "logical_not", "logical_or", "max", "min", "round", "select", "sqrt", "Bool", "Float", "Int",
     "Type", "UInt", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
-    "MemoryType", "TailStrategy", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
+    "MemoryType", "TailStrategy", "Target", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
 ]

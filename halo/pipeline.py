@@ -3,19 +3,22 @@ Func.compile_to_c go through here."""
 import json
 import os
 import pathlib
+import warnings
 
 from . import runtime
 from .codegen.c import BufferArg, CGenerator, ScalarArg
-from .errors import DefinitionError, HaloError, HaloRuntimeError
+from .errors import DefinitionError, HaloError, HaloRuntimeError, HaloWarning
 from .jit import compiler
 from .lang.buffer import Buffer
 from .lang.param import ImageParam
+from .lang.target import Target
 from .lower import lower
 from .lower.environment import build_env
 from .lower.fingerprint import fingerprint_hash
 from .runtime import build
 
-_lowered = {}  # fingerprint hash -> (C source, header)
+_lowered = {}  # fingerprint hash -> (C source, header, warnings)
+_CACHE_FORMAT = 2
 
 
 class Compiled:
@@ -68,26 +71,30 @@ class Pipeline:
             args.append(BufferArg(o.name(), o.type(), o.dimensions(), True))
         return args
 
-    def _generate(self, fn_name, args=None):
+    def _generate(self, fn_name, args=None, target=None):
         """(env, C source, header, arguments), from the lowering cache when the pipeline's
         fingerprint was seen before (in this process or on disk)."""
         env = build_env(self.outputs)
         inferred = self._args(env)
         if args is not None:
             inferred = self._order_args(inferred, args)
-        key = fingerprint_hash(self.outputs, fn_name + repr(inferred))
+        target = Target.parse(target)
+        key = fingerprint_hash(self.outputs, f"{_CACHE_FORMAT} {fn_name} {inferred!r} {target}")
         cached = _lowered.get(key)
         path = build.cache_dir() / "lowered" / f"{key}.json"
         if cached is None and path.exists():
             data = json.loads(path.read_text())
-            cached = (data["source"], data["header"])
+            cached = (data["source"], data["header"], data["warnings"])
         if cached is None:
-            low = lower(self.outputs)
-            cached = CGenerator(fn_name).generate(low.stmt, inferred)
+            low = lower(self.outputs, target=target)
+            cached = CGenerator(fn_name).generate(low.stmt, inferred) + (low.warnings,)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"source": cached[0], "header": cached[1]}))
+            tmp.write_text(json.dumps({"source": cached[0], "header": cached[1], "warnings": cached[2]}))
             os.replace(tmp, path)
+        elif cached[2]:
+            for msg in cached[2]:
+                warnings.warn(msg, HaloWarning, stacklevel=3)
         _lowered[key] = cached
         return env, cached[0], cached[1], inferred
 
@@ -109,7 +116,7 @@ class Pipeline:
         """Write <path> (C) and the header beside it (.h); returns (c path, header path)."""
         path = pathlib.Path(path)
         fn_name = fn_name or self.outputs[0].name()
-        _, src, header, _ = self._generate(fn_name, args)
+        _, src, header, _ = self._generate(fn_name, args, target)
         hpath = path.with_suffix(".h")
         src = src.replace('#include "halo_runtime.h"', f'#include "halo_runtime.h"\n#include "{hpath.name}"', 1)
         path.write_text(src)
@@ -119,7 +126,7 @@ class Pipeline:
     def compile_jit(self, target=None):
         fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)
-        env, src, header, args = self._generate(fn_name)
+        env, src, header, args = self._generate(fn_name, target=target)
         return Compiled(self, env, src, header, args, fn_name)
 
     def realize(self, sizes, target=None):

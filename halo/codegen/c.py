@@ -14,7 +14,8 @@ from ..ir.types import Int
 from ..ir.visitor import Visitor, free_variables
 from .c_prelude import prelude, suffix
 
-_STACK_LIMIT = 32 * 1024  # bytes: constant-size Auto allocations up to this live on the stack
+_STACK_LIMIT = 32 * 1024
+_LOCAL_KINDS = {"LockedCache": "halo_localmem_locked_cache", "VTCM": "halo_localmem_vtcm"}  # bytes: constant-size Auto allocations up to this live on the stack
 
 
 @dataclass
@@ -89,7 +90,7 @@ class _Function:
         return self.names(buffer + ".host")
 
     def fail(self, code_expr):
-        return f"{{ halo__free_all(_halo_allocs, {self._allocs_marker()}); return {code_expr}; }}"
+        return f"{{ halo__free_all(_halo_uc, _halo_allocs, _halo_kinds, {self._allocs_marker()}); return {code_expr}; }}"
 
     def _allocs_marker(self):
         return "_HALO_NALLOCS"
@@ -260,11 +261,22 @@ class _Function:
         else:
             slot = self.nallocs
             self.nallocs += 1
-            self.line(f"{ct} *restrict {name} = ({ct} *)halo_malloc(_halo_uc, sizeof({ct}) * (size_t)({self.expr(size)}));")
+            nbytes = f"sizeof({ct}) * (size_t)({self.expr(size)})"
+            kind = _LOCAL_KINDS.get(s.memory)
+            if kind is None:
+                self.line(f"{ct} *restrict {name} = ({ct} *)halo_malloc(_halo_uc, {nbytes});")
+                code = "halo_error_out_of_memory"
+            else:
+                self.line(f"{ct} *restrict {name} = ({ct} *)halo_localmem_alloc(_halo_uc, {kind}, {nbytes});")
+                code = "halo_error_localmem_exhausted"
             self.line(f"_halo_allocs[{slot}] = {name};")
-            self.line(f"if (!{name}) " + self.fail("halo_error_out_of_memory"))
+            self.line(f"_halo_kinds[{slot}] = {-1 if kind is None else kind};")
+            self.line(f"if (!{name}) " + self.fail(code))
             self.stmt(s.body)
-            self.line(f"halo_free(_halo_uc, {name});")
+            if kind is None:
+                self.line(f"halo_free(_halo_uc, {name});")
+            else:
+                self.line(f"halo_localmem_free(_halo_uc, {kind}, {name});")
             self.line(f"_halo_allocs[{slot}] = NULL;")
         self.depth -= 1
         self.line("}")
@@ -287,7 +299,7 @@ class _Function:
     def finish(self):
         """The body text, with the allocation table declared."""
         count = max(self.nallocs, 1)
-        head = [f"  void *_halo_allocs[{count}] = {{0}};"]
+        head = [f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
         body = [l.replace("_HALO_NALLOCS", str(count)) for l in self.lines]
         return head + body
 
@@ -402,8 +414,12 @@ class CGenerator:
         sig = self.signature(args)
         body = main.finish()
         src = [prelude(),
-               "HALO_INLINE void halo__free_all(void **allocs, int n) {",
-               "  for (int i = 0; i < n; i++) if (allocs[i]) halo_free(NULL, allocs[i]);",
+               "HALO_INLINE void halo__free_all(void *uc, void **allocs, const int *kinds, int n) {",
+               "  for (int i = 0; i < n; i++) {",
+               "    if (!allocs[i]) continue;",
+               "    if (kinds[i] < 0) halo_free(uc, allocs[i]);",
+               "    else halo_localmem_free(uc, (halo_localmem_kind_t)kinds[i], allocs[i]);",
+               "  }",
                "}", ""]
         src += self.structs
         src += [t for t in self.tasks]

@@ -1,7 +1,7 @@
 """Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
 
 environment -> schedule_functions -> bounds_inference -> allocation_bounds -> buffer_checks ->
-storage_flattening -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
+storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
 from dataclasses import dataclass
 
@@ -12,6 +12,8 @@ from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .environment import build_env
 from .schedule_functions import schedule_functions
+from ..lang.target import Target
+from .local_memory import check_local_memory
 from .specialize_clamps import specialize_clamps
 from .storage_flattening import storage_flattening
 from .unroll_loops import unroll_loops
@@ -24,11 +26,13 @@ class Lowered:
     env: object
     extent_bounds: dict  # func -> [largest extent per dimension, or None]
     steps: list          # (pass name, Stmt) when dumps were asked for
+    warnings: list       # HaloWarning messages lowering gave
 
 
-def lower(outputs, dump=False, stop_after=None):
+def lower(outputs, dump=False, stop_after=None, target=None):
     """Lower the pipeline that computes `outputs`. With dump=True every pass's result is kept in
     .steps (and printed by loop_nest_text); stop_after names the last pass to run."""
+    target = Target.parse(target)
     env = build_env(outputs)
     namer = regions.Namer()
     warn = regions.warner()
@@ -46,7 +50,8 @@ def lower(outputs, dump=False, stop_after=None):
         ("allocation_bounds", None),
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
-        ("storage_flattening", lambda s: storage_flattening(s, env)),
+        ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds)),
+        ("local_memory", lambda s: check_local_memory(s, target)),
         ("specialize_clamps", specialize_clamps),
         ("unroll_loops", unroll_loops),
         ("vectorize_loops", vectorize_loops),
@@ -61,7 +66,7 @@ def lower(outputs, dump=False, stop_after=None):
         step(name, s)
         if stop_after == name:
             break
-    return Lowered(s, env, extent_bounds, steps)
+    return Lowered(s, env, extent_bounds, steps, list(warn.messages))
 
 
 def loop_nest_text(outputs):

@@ -99,8 +99,6 @@ def _refuse_unlowered(f):
         pending.append("fold_storage")
     if s.is_async:
         pending.append("async_")
-    if s.memory_type.value in ("LockedCache", "VTCM"):
-        pending.append(f"store_in(MemoryType.{s.memory_type.value})")
     if pending:
         raise ScheduleError(
             f"Func {f.name()}: {', '.join(pending)} is not lowered by this version of halo yet, and halo does "

@@ -2,6 +2,7 @@
 pipeline can be found again without lowering it: two pipelines with the same fingerprint lower
 to the same C."""
 import hashlib
+import pathlib
 
 from ..lang.func import plain
 from .environment import _all_funcs
@@ -38,5 +39,22 @@ def fingerprint(outputs):
     return "\n".join(lines)
 
 
+_compiler_digest = None
+
+
+def compiler_digest():
+    """A hash of halo's own Python sources: a cached lowering is only reused by the compiler
+    that produced it."""
+    global _compiler_digest
+    if _compiler_digest is None:
+        root = pathlib.Path(__file__).resolve().parents[1]
+        h = hashlib.sha256()
+        for f in sorted(root.rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+        _compiler_digest = h.hexdigest()
+    return _compiler_digest
+
+
 def fingerprint_hash(outputs, extra=""):
-    return hashlib.sha256((fingerprint(outputs) + "\0" + extra).encode()).hexdigest()[:24]
+    text = "\0".join((compiler_digest(), fingerprint(outputs), extra))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]

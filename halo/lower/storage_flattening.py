@@ -1,6 +1,7 @@
 """Storage flattening: multi-dimensional Realize / Provide / Call become one-dimensional
 Allocate / Store / Load with explicit strides. Storage order follows reorder_storage;
 align_storage rounds a dimension's min down and its extent up to the alignment."""
+from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.operators import const
 from ..ir.simplify import simplify
@@ -22,14 +23,20 @@ def _index(name, args, strides):
     return simplify(idx) if idx is not None else const(0)
 
 
+_LOCAL = ("LockedCache", "VTCM")
+
+
 class _Flatten(Mutator):
-    def __init__(self, env):
+    def __init__(self, env, extent_bounds):
         self.env = env
+        self.extent_bounds = extent_bounds
 
     def visit_Realize(self, s):
         body = self.mutate(s.body)
         func = self.env.funcs[s.name]
         dims = func._pure_names
+        if s.memory in _LOCAL:
+            s = s.with_(bounds=self._constant_extents(s))
         sdims = func._schedule.storage_dims or []
         order = [d.var for d in sdims] if sdims else list(dims)
         align = {d.var: d.alignment for d in sdims if d.alignment}
@@ -50,7 +57,7 @@ class _Flatten(Mutator):
             i = dims.index(v)
             lets.append((f"{s.name}.stride.{i}", stride))
             stride = simplify(n.Mul(_I32, stride, V(f"{s.name}.extent.{i}")))
-        size = stride
+            size = simplify(n.Mul(_I32, size, extents[v]))
         out = n.Allocate(s.name, s.type, size, s.memory, body)
         for sym, val in reversed(lets):
             out = n.LetStmt(sym, val, out)
@@ -58,6 +65,20 @@ class _Flatten(Mutator):
             out = n.LetStmt(f"{s.name}.extent.{i}", extents[v], out)
             out = n.LetStmt(f"{s.name}.min.{i}", mins[v], out)
         return out
+
+    def _constant_extents(self, s):
+        """Local memory is sized at compile time: each extent is the largest one isl proves."""
+        bounds = self.extent_bounds.get(s.name) or [None] * len(s.bounds)
+        func = self.env.funcs[s.name]
+        out = []
+        for (mn, ext), big, v in zip(s.bounds, bounds, func._pure_names):
+            if big is None:
+                raise ScheduleError(
+                    f"Func {s.name}: store_in(MemoryType.{s.memory}) needs a constant-size buffer, but its extent "
+                    f"along {v} ({ext}) has no constant bound; compute it inside a tile loop or bound it "
+                    f"(bound({v}, min, extent))")
+            out.append((mn, const(big)))
+        return tuple(out)
 
     def visit_Provide(self, s):
         args = tuple(self.mutate(a) for a in s.args)
@@ -83,5 +104,5 @@ class _Flatten(Mutator):
         return [const(1) if d == inner else None for d in range(dims)]
 
 
-def storage_flattening(stmt, env):
-    return _Flatten(env).mutate(stmt)
+def storage_flattening(stmt, env, extent_bounds):
+    return _Flatten(env, extent_bounds).mutate(stmt)

@@ -285,11 +285,13 @@ def _to_expr(sp, pwaff, namer):
 
 
 def warner():
-    """A warning function that says each message once per compilation."""
-    seen = set()
+    """A warning function that says each message once per compilation; `.messages` lists them
+    (so a cached compilation can say them again)."""
+    seen = []
 
     def warn(msg):
         if msg not in seen:
-            seen.add(msg)
+            seen.append(msg)
             warnings.warn(msg, HaloWarning, stacklevel=2)
+    warn.messages = seen
     return warn
