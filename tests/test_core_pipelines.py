@@ -247,7 +247,6 @@ def test_compile_to_c_writes_source_and_header(tmp_path):
 
 
 @pytest.mark.parametrize("directive,fragment", [
-    (lambda f: f.fold_storage(hl.Var("y"), 4), "fold_storage is not lowered by this version of halo yet"),
     (lambda f: f.async_(), "async_ is not lowered by this version of halo yet"),
 ])
 def test_directives_not_lowered_yet_are_refused_not_dropped(directive, fragment):

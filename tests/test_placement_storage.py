@@ -84,3 +84,146 @@ def test_local_memory_needs_a_constant_size():
     with pytest.raises(hl.ScheduleError, match=re.escape(
             "Func in_copy: store_in(MemoryType.LockedCache) needs a constant-size buffer")):
         lower([out])
+
+
+def _line_buffered_blur(fold=4, store_root=True):
+    """blur_y(blur_x) with blur_x line-buffered: store_root + compute_at(out, y) + fold(y)."""
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    rep = hl.BoundaryConditions.repeat_edge(inp)
+    bx, out = hl.Func("blur_x"), hl.Func("blur_y")
+    bx[x, y] = hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x, y] + rep[x + 1, y]
+    out[x, y] = hl.cast(hl.UInt(8), (bx[x, y - 1] + bx[x, y] + bx[x, y + 1] + 4) / 9)
+    bx.compute_at(out, y)
+    if store_root:
+        bx.store_root()
+    if fold:
+        bx.fold_storage(y, fold)
+    return inp, out
+
+
+def _blur_ref(a):
+    p = np.pad(a.astype(np.uint16), 1, mode="edge")
+    h, w = a.shape
+    s = sum(p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    return ((s + 4) // 9).astype(np.uint8)
+
+
+def test_separable_line_buffer_allocates_width_by_4_and_matches_numpy():
+    inp, out = _line_buffered_blur(fold=4)
+    low = lower([out])
+    assert low.folds == {"blur_x": {1: 4}}
+    assert "allocate blur_x[uint16 * (blur_y.extent.0 * 4)]" in str(low.stmt)
+    a = _img(2, (37, 53))
+    inp.set(hl.Buffer(a))
+    assert np.array_equal(np.asarray(out.realize([53, 37])), _blur_ref(a))
+
+
+def test_3x3_line_buffer_allocates_width_plus_2_by_4_and_matches_numpy():
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    rep = hl.BoundaryConditions.repeat_edge(inp)
+    wide, out = hl.Func("wide"), hl.Func("blur")
+    wide[x, y] = hl.cast(hl.UInt(16), rep[x, y])
+    s = wide[x - 1, y - 1]
+    for dx, dy in [(a, b) for b in (-1, 0, 1) for a in (-1, 0, 1)][1:]:
+        s = s + wide[x + dx, y + dy]
+    out[x, y] = hl.cast(hl.UInt(8), (s + 4) / 9)
+    wide.store_root().compute_at(out, y).fold_storage(y, 4)
+    low = lower([out])
+    text = str(low.stmt)
+    # (width + 2) x 4, with the product normalized by the simplifier
+    assert "let wide.extent.0 = (blur.extent.0 + 2)" in text
+    assert "allocate wide[uint16 * ((blur.extent.0 * 4) + 8)]" in text
+    a = _img(4, (23, 31))
+    inp.set(hl.Buffer(a))
+    assert np.array_equal(np.asarray(out.realize([31, 23])), _blur_ref(a))
+
+
+def _rows_produced(stmt, func, loop, first, count, env):
+    """Sum of the producer's row extents over the loop's iterations, from the lowered lets."""
+    from halo.ir import nodes as n
+    from halo.ir.simplify import simplify
+    from halo.ir.visitor import substitute
+    lets = {}
+
+    def walk(s, path):
+        if type(s) is n.LetStmt:
+            lets[s.name] = s.value
+            return walk(s.body, path)
+        for f in s.child_fields():
+            v = getattr(s, f)
+            for k in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(k, n.Stmt):
+                    walk(k, path)
+    walk(stmt, [])
+    total = 0
+    for v in range(first, first + count):
+        env2 = dict(env)
+        env2[loop] = n.IntImm(hl.Int(32), v)
+        vals = {}
+        for name in (f"{func}.s0.y.min", f"{func}.s0.y.max"):
+            e = lets[name]
+            for _ in range(6):
+                e = simplify(substitute({**env2, **{k: lets[k] for k in lets if k != name}}, e))
+            vals[name] = e.value
+        total += max(0, vals[f"{func}.s0.y.max"] - vals[f"{func}.s0.y.min"] + 1)
+    return total
+
+
+def test_sliding_window_computes_each_row_once():
+    from halo.ir import nodes as n
+    inp, out = _line_buffered_blur(fold=4)
+    low = lower([out], stop_after="sliding_window")
+    H = 20
+    I = lambda v: n.IntImm(hl.Int(32), v)
+    env = {"blur_y.min.1": I(0), "blur_y.extent.1": I(H), "blur_y.min.0": I(0), "blur_y.extent.0": I(8),
+           "input.min.1": I(0), "input.extent.1": I(H), "input.min.0": I(0), "input.extent.0": I(8)}
+    # rows -1 .. H (H + 2 rows) are each produced exactly once over the H iterations
+    assert _rows_produced(low.stmt, "blur_x", "blur_y.s0.y", 0, H, env) == H + 2
+
+
+def test_fold_too_small_is_refused_with_the_smallest_legal_factor():
+    inp, out = _line_buffered_blur(fold=2)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x: fold_storage(y, 2) is too small: one iteration of blur_y.y needs blur_x from "
+            "(blur_y.s0.y - 1) to (blur_y.s0.y + 1) along y, a footprint that is 3; the smallest legal fold factor is 3")):
+        lower([out])
+
+
+def test_fold_of_a_func_stored_where_computed_must_hold_its_region():
+    inp, out = _line_buffered_blur(fold=2, store_root=False)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x: fold_storage(y, 2): blur_x is stored where it is computed, so the fold must hold its "
+            "whole region, whose extent along y is 3; the smallest legal fold factor is 3")):
+        lower([out])
+
+
+def test_fold_3_is_legal_and_exact():
+    inp, out = _line_buffered_blur(fold=3)
+    a = _img(3, (16, 9))
+    inp.set(hl.Buffer(a))
+    assert np.array_equal(np.asarray(out.realize([9, 16])), _blur_ref(a))
+
+
+def test_non_monotonic_fold_is_refused():
+    x, y = hl.Var("x"), hl.Var("y")
+    p, out = hl.Func("p"), hl.Func("o")
+    p[x, y] = x + y
+    out[x, y] = p[x, 10 - y] + p[x, 11 - y]   # the window moves backwards as y grows
+    p.compute_at(out, y).store_root().fold_storage(y, 4)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func p: fold_storage(y, 4): the region of p along y does not move monotonically forward over loop o.y")):
+        lower([out])
+
+
+def test_fold_across_two_loops_is_refused():
+    x, y = hl.Var("x"), hl.Var("y")
+    p, out = hl.Func("p"), hl.Func("o")
+    p[x, y] = x + y
+    out[x, y] = p[x, y] + p[x, y + 1]
+    p.compute_at(out, x).store_root().fold_storage(y, 4)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func p: fold_storage(y, 4): halo folds over one loop, but between the store level (root) and the "
+            "compute level (o.x) there are the loops o.y, o.x")):
+        lower([out])

@@ -1,6 +1,7 @@
 """Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
 
-environment -> schedule_functions -> bounds_inference -> allocation_bounds -> buffer_checks ->
+environment -> schedule_functions -> bounds_inference -> sliding_window -> allocation_bounds ->
+storage_folding -> buffer_checks ->
 storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from .environment import build_env
 from .schedule_functions import schedule_functions
 from ..lang.target import Target
 from .local_memory import check_local_memory
+from .sliding_window import sliding_window
 from .specialize_clamps import specialize_clamps
+from .storage_folding import storage_folding
 from .storage_flattening import storage_flattening
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
@@ -27,6 +30,7 @@ class Lowered:
     extent_bounds: dict  # func -> [largest extent per dimension, or None]
     steps: list          # (pass name, Stmt) when dumps were asked for
     warnings: list       # HaloWarning messages lowering gave
+    folds: dict          # func -> {dimension index: fold factor}
 
 
 def lower(outputs, dump=False, stop_after=None, target=None):
@@ -38,6 +42,8 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     warn = regions.warner()
     steps = []
     extent_bounds = {}
+    windows = {}
+    folds = {}
 
     def step(name, s):
         if dump:
@@ -47,10 +53,12 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     passes = [
         ("schedule_functions", lambda s: schedule_functions(env)),
         ("bounds_inference", lambda s: bounds_inference(s, env, namer, warn)),
+        ("sliding_window", None),
         ("allocation_bounds", None),
+        ("storage_folding", None),
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
-        ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds)),
+        ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds, folds)),
         ("local_memory", lambda s: check_local_memory(s, target)),
         ("specialize_clamps", specialize_clamps),
         ("unroll_loops", unroll_loops),
@@ -59,14 +67,18 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     ]
     s = None
     for name, fn in passes:
-        if name == "allocation_bounds":
+        if name == "sliding_window":
+            s, slid, windows = sliding_window(s, env, namer)
+        elif name == "allocation_bounds":
             s, extent_bounds = allocation_bounds(s, namer, warn)
+        elif name == "storage_folding":
+            folds = storage_folding(s, env, namer, windows, extent_bounds)
         else:
             s = fn(s)
         step(name, s)
         if stop_after == name:
             break
-    return Lowered(s, env, extent_bounds, steps, list(warn.messages))
+    return Lowered(s, env, extent_bounds, steps, list(warn.messages), folds)
 
 
 def loop_nest_text(outputs):

@@ -95,8 +95,6 @@ def _refuse_unlowered(f):
     """Directives the language records but lowering does not apply yet are refused, never dropped."""
     s = f._schedule
     pending = []
-    if any(d.fold_factor for d in (s.storage_dims or [])):
-        pending.append("fold_storage")
     if s.is_async:
         pending.append("async_")
     if pending:

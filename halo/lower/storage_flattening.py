@@ -12,11 +12,13 @@ from .schedule_functions import V
 _I32 = Int(32)
 
 
-def _index(name, args, strides):
-    """Flat index of `args` in buffer `name`; strides[d] is a known stride Expr or None."""
+def _index(name, args, strides, folds=None):
+    """Flat index of `args` in buffer `name`; strides[d] is a known stride Expr or None; a folded
+    dimension d is stored modulo folds[d]."""
     idx = None
+    folds = folds or {}
     for d, a in enumerate(args):
-        off = n.Sub(_I32, a, V(f"{name}.min.{d}"))
+        off = n.Mod(_I32, a, const(folds[d])) if d in folds else n.Sub(_I32, a, V(f"{name}.min.{d}"))
         stride = strides[d] if strides[d] is not None else V(f"{name}.stride.{d}")
         term = n.Mul(_I32, off, stride)
         idx = term if idx is None else n.Add(_I32, idx, term)
@@ -27,16 +29,20 @@ _LOCAL = ("LockedCache", "VTCM")
 
 
 class _Flatten(Mutator):
-    def __init__(self, env, extent_bounds):
+    def __init__(self, env, extent_bounds, folds):
         self.env = env
         self.extent_bounds = extent_bounds
+        self.folds = folds
 
     def visit_Realize(self, s):
         body = self.mutate(s.body)
         func = self.env.funcs[s.name]
         dims = func._pure_names
+        folds = self.folds.get(s.name, {})
+        if folds:
+            s = s.with_(bounds=tuple((const(0), const(folds[i])) if i in folds else b for i, b in enumerate(s.bounds)))
         if s.memory in _LOCAL:
-            s = s.with_(bounds=self._constant_extents(s))
+            s = s.with_(bounds=self._constant_extents(s, folds))
         sdims = func._schedule.storage_dims or []
         order = [d.var for d in sdims] if sdims else list(dims)
         align = {d.var: d.alignment for d in sdims if d.alignment}
@@ -66,9 +72,11 @@ class _Flatten(Mutator):
             out = n.LetStmt(f"{s.name}.min.{i}", mins[v], out)
         return out
 
-    def _constant_extents(self, s):
+    def _constant_extents(self, s, folds):
         """Local memory is sized at compile time: each extent is the largest one isl proves."""
-        bounds = self.extent_bounds.get(s.name) or [None] * len(s.bounds)
+        bounds = list(self.extent_bounds.get(s.name) or [None] * len(s.bounds))
+        for i, f in folds.items():
+            bounds[i] = f
         func = self.env.funcs[s.name]
         out = []
         for (mn, ext), big, v in zip(s.bounds, bounds, func._pure_names):
@@ -83,12 +91,12 @@ class _Flatten(Mutator):
     def visit_Provide(self, s):
         args = tuple(self.mutate(a) for a in s.args)
         value = self.mutate(s.value)
-        return n.Store(s.name, _index(s.name, args, self._strides(s.name, len(args))), value)
+        return n.Store(s.name, _index(s.name, args, self._strides(s.name, len(args)), self.folds.get(s.name)), value)
 
     def visit_Call(self, e):
         args = tuple(self.mutate(a) for a in e.args)
         if e.call_type in ("func", "image"):
-            return n.Load(e.type, e.name, _index(e.name, args, self._strides(e.name, len(args))))
+            return n.Load(e.type, e.name, _index(e.name, args, self._strides(e.name, len(args)), self.folds.get(e.name)))
         return e.with_(args=args) if any(a is not b for a, b in zip(args, e.args)) else e
 
     def _strides(self, name, dims):
@@ -104,5 +112,5 @@ class _Flatten(Mutator):
         return [const(1) if d == inner else None for d in range(dims)]
 
 
-def storage_flattening(stmt, env, extent_bounds):
-    return _Flatten(env, extent_bounds).mutate(stmt)
+def storage_flattening(stmt, env, extent_bounds, folds):
+    return _Flatten(env, extent_bounds, folds).mutate(stmt)
