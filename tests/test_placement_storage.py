@@ -227,3 +227,63 @@ def test_fold_across_two_loops_is_refused():
             "Func p: fold_storage(y, 4): halo folds over one loop, but between the store level (root) and the "
             "compute level (o.x) there are the loops o.y, o.x")):
         lower([out])
+
+
+
+
+def test_async_line_buffer_matches_numpy_and_forks():
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    rep = hl.BoundaryConditions.repeat_edge(inp)
+    bx, out = hl.Func("blur_x"), hl.Func("blur_y")
+    bx[x, y] = hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x, y] + rep[x + 1, y]
+    out[x, y] = hl.cast(hl.UInt(8), (bx[x, y - 1] + bx[x, y] + bx[x, y + 1] + 4) / 9)
+    bx.compute_at(out, y).store_root().fold_storage(y, 4).async_()
+    text = str(lower([out]).stmt)
+    assert "semaphore blur_x.ready = 0" in text and "semaphore blur_x.space = 2" in text
+    assert "fork {" in text and "acquire(blur_x.space, 1)" in text and "release(blur_x.ready, 1)" in text
+    for seed, (h, w) in enumerate([(37, 53), (1, 5), (64, 200)]):
+        a = _img(10 + seed, (h, w))
+        inp.set(hl.Buffer(a))
+        assert np.array_equal(np.asarray(out.realize([w, h])), _blur_ref(a))
+
+
+def _blur_funcs():
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    rep = hl.BoundaryConditions.repeat_edge(inp)
+    bx, out = hl.Func("blur_x"), hl.Func("blur_y")
+    bx[x, y] = hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x, y] + rep[x + 1, y]
+    out[x, y] = hl.cast(hl.UInt(8), (bx[x, y - 1] + bx[x, y] + bx[x, y + 1] + 4) / 9)
+    return x, y, bx, out
+
+
+@pytest.mark.parametrize("schedule,fragment", [
+    (lambda x, y, bx, out: bx.compute_at(out, y).store_root().async_(),
+     "Func blur_x: async_() requires fold_storage: blur_x is shared across iterations of blur_y.y"),
+    (lambda x, y, bx, out: bx.compute_at(out, y).fold_storage(y, 4).async_(),
+     "Func blur_x: async_(): blur_x is stored inside the loop it is computed in"),
+    (lambda x, y, bx, out: bx.compute_root().async_(),
+     "Func blur_x: async_(): a Func computed at the root has no consumer loop to run ahead of"),
+    (lambda x, y, bx, out: bx.compute_at(out, y).store_root().fold_storage(y, 3).async_(),
+     "Func blur_x: async_(): fold_storage(y, 3) leaves the producer no room to run ahead: one iteration needs "
+     "3 along y, so a fold of at least 4 lets it work one iteration ahead (ping-pong)"),
+])
+def test_async_errors(schedule, fragment):
+    x, y, bx, out = _blur_funcs()
+    schedule(x, y, bx, out)
+    with pytest.raises(hl.ScheduleError, match=re.escape(fragment)):
+        lower([out])
+
+
+def test_nested_async_producers_are_refused():
+    x, y = hl.Var("x"), hl.Var("y")
+    a, b, out = hl.Func("a"), hl.Func("b"), hl.Func("c")
+    a[x, y] = x + y
+    b[x, y] = a[x, y] + a[x + 1, y]
+    out[x, y] = b[x, y] + b[x, y + 1]
+    b.compute_at(out, y).store_root().fold_storage(y, 3).async_()
+    a.compute_at(b, x).store_at(b, y).fold_storage(x, 3).async_()
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func a: async_(): a is computed inside the async producer b; nested async producers can deadlock")):
+        lower([out])

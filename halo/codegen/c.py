@@ -82,6 +82,7 @@ class _Function:
         self.lines = []
         self.depth = 1
         self.nallocs = 0
+        self.forks = []  # enclosing forks: {"flag": int* expr, "sems": [C names], "thread": C name}
 
     def line(self, text):
         self.lines.append("  " * self.depth + text)
@@ -90,7 +91,17 @@ class _Function:
         return self.names(buffer + ".host")
 
     def fail(self, code_expr):
-        return f"{{ halo__free_all(_halo_uc, _halo_allocs, _halo_kinds, {self._allocs_marker()}); return {code_expr}; }}"
+        """Leave the function with an error: wake and stop the other side of every enclosing fork
+        (joining the producer thread on the main side), free what was allocated, return."""
+        parts = ["{ int _halo_code = (" + code_expr + ");"]
+        for fork in reversed(self.forks):
+            sems = ", ".join(fork["sems"])
+            parts.append(f" halo__fork_abort({fork['flag']}, _halo_code, {len(fork['sems'])}, {sems});")
+            if fork["thread"]:
+                parts.append(f" halo_thread_join(&{fork['thread']});")
+        parts.append(f" halo__free_all(_halo_uc, _halo_allocs, _halo_kinds, {self._allocs_marker()});"
+                     f" return _halo_code; }}")
+        return "".join(parts)
 
     def _allocs_marker(self):
         return "_HALO_NALLOCS"
@@ -215,6 +226,26 @@ class _Function:
         elif t is n.Evaluate:
             if not n.is_no_op(s):
                 self.line(f"(void)({self.expr(s.value)});")
+        elif t is n.Semaphore:
+            name = self.names(s.name)
+            self.line("{")
+            self.depth += 1
+            self.line(f"halo_semaphore_t {name}_storage;")
+            self.line(f"halo_semaphore_t *{name} = &{name}_storage;")
+            self.line(f"halo_semaphore_init({name}, {self.expr(s.count)});")
+            self.stmt(s.body)
+            self.line(f"halo_semaphore_destroy({name});")
+            self.depth -= 1
+            self.line("}")
+        elif t is n.Acquire:
+            self.line(f"halo_semaphore_acquire({self.names(s.name)}, {self.expr(s.count)});")
+            flag = self.forks[-1]["flag"]
+            self.line(f"if (__atomic_load_n({flag}, __ATOMIC_ACQUIRE)) "
+                      + self.fail(f"__atomic_load_n({flag}, __ATOMIC_ACQUIRE)"))
+        elif t is n.Release:
+            self.line(f"halo_semaphore_release({self.names(s.name)}, {self.expr(s.count)});")
+        elif t is n.Fork:
+            self.fork(s)
         elif t is n.AssertStmt:
             args = "".join(f", (int)({self.expr(a)})" for a in s.args)
             msg = s.message.replace("\\", "\\\\").replace('"', '\\"')
@@ -282,16 +313,45 @@ class _Function:
         self.line("}")
 
     def parallel(self, s):
-        task = self.gen.task(s, self)
-        var = self.names(s.name)
+        task = self.gen.task(s.body, self, s.name)
         self.line("{")
         self.depth += 1
         self.line(f"struct {task.struct} _c;")
         for cname, _ in task.captures:
             self.line(f"_c.{cname} = {cname};")
+        for i, fork in enumerate(self.forks):
+            self.line(f"_c._halo_flag_{i} = {fork['flag']};")
         lo = self.names(s.name + ".loop_min")
         self.line(f"const int32_t {lo} = {self.expr(s.min)};")
         self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {lo}, {self.expr(s.extent)}, (uint8_t *)&_c);")
+        self.line("if (_r != 0) " + self.fail("_r"))
+        self.depth -= 1
+        self.line("}")
+
+    def fork(self, s):
+        k = self.gen.fork_count
+        self.gen.fork_count += 1
+        err, thread = f"_halo_fork{k}_err", f"_halo_fork{k}_thread"
+        sems = sorted(_semaphores(s.first) | _semaphores(s.rest))
+        csems = [self.names(x) for x in sems]
+        task = self.gen.task(s.first, self, None, sems)
+        self.line("{")
+        self.depth += 1
+        self.line(f"int {err} = 0;")
+        self.line(f"halo_thread_t {thread};")
+        self.line(f"struct {task.struct} _c;")
+        for cname, _ in task.captures:
+            self.line(f"_c.{cname} = {cname};")
+        for i, fork in enumerate(self.forks):
+            self.line(f"_c._halo_flag_{i} = {fork['flag']};")
+        self.line(f"_c._halo_flag = &{err};")
+        self.line(f"int _r = halo_thread_start(&{thread}, _halo_uc, {task.fn}, (uint8_t *)&_c);")
+        self.line("if (_r != 0) " + self.fail("_r"))
+        self.forks.append({"flag": f"&{err}", "sems": csems, "thread": thread})
+        self.stmt(s.rest)
+        self.forks.pop()
+        self.line(f"_r = halo_thread_join(&{thread});")
+        self.line(f"if (_r == 0) _r = __atomic_load_n(&{err}, __ATOMIC_ACQUIRE);")
         self.line("if (_r != 0) " + self.fail("_r"))
         self.depth -= 1
         self.line("}")
@@ -302,6 +362,23 @@ class _Function:
         head = [f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
         body = [l.replace("_HALO_NALLOCS", str(count)) for l in self.lines]
         return head + body
+
+
+class _Sems(Visitor):
+    def __init__(self):
+        self.names = set()
+
+    def visit_Acquire(self, s):
+        self.names.add(s.name)
+
+    def visit_Release(self, s):
+        self.names.add(s.name)
+
+
+def _semaphores(s):
+    v = _Sems()
+    v.visit(s)
+    return v.names
 
 
 def _nonneg(e):
@@ -333,29 +410,39 @@ class _Task:
     fn: str
     struct: str
     captures: list  # (c name, c type)
+    outer_forks: int = 0  # flags of enclosing forks the task reports failures to
 
 
 class CGenerator:
     def __init__(self, fn_name):
         self.fn_name = fn_name
+        self.fork_count = 0
         self.names = _Names()
         self.tasks = []   # text of task functions, emitted before the main function
         self.structs = []
 
-    def task(self, loop, outer):
+    def task(self, body, outer, index_var=None, sems=()):
+        """A static task function running `body` (with `index_var` bound to the task index),
+        and the closure struct that carries what it uses. With `sems`, the task is the forked
+        side of a Fork: it also receives the fork's error flag and those semaphores."""
         idx = len(self.tasks)
-        fn = f"{self.fn_name}_par_for_{idx}"
+        fn = f"{self.fn_name}_task_{idx}"
         struct = f"{self.fn_name}_closure_{idx}"
         self.tasks.append(None)
-        body = loop.body
         free = free_variables(body)
         uses = _BufferUses()
         uses.visit(body)
         captures = []
         for name, t in sorted(free.items()):
-            if name == loop.name or name.endswith(".host"):
+            if name == index_var or name.endswith(".host"):
                 continue
             captures.append((self.names(name), t.c_name()))
+        for sem in sems:
+            captures.append((self.names(sem), "halo_semaphore_t *"))
+        for fork in outer.forks:
+            for cname in fork["sems"]:
+                if (cname, "halo_semaphore_t *") not in captures:
+                    captures.append((cname, "halo_semaphore_t *"))
         for buf, t in sorted(uses.loads.items()):
             if buf in uses.allocs:
                 continue
@@ -364,20 +451,33 @@ class CGenerator:
         inner = _Function(self, self.names, dict(outer.buffer_types))
         inner.line(f"struct {struct} *_c = (struct {struct} *)_halo_closure;")
         for cname, ct in captures:
-            if ct.endswith("*"):
+            if ct == "halo_semaphore_t *":
+                inner.line(f"{ct}{cname} = _c->{cname};")
+            elif ct.endswith("*"):
                 inner.line(f"{ct}restrict {cname} = _c->{cname};")
             else:
                 inner.line(f"const {ct} {cname} = _c->{cname};")
-        inner.line(f"const int32_t {self.names(loop.name)} = _halo_index;")
+        if index_var is not None:
+            inner.line(f"const int32_t {self.names(index_var)} = _halo_index;")
+        else:
+            inner.line("(void)_halo_index;")
+        # A parallel task inside a fork reports failures to that fork too; the forked side
+        # itself gets its own flag.
+        inner.forks = [dict(f, flag=f"_c->_halo_flag_{i}", thread=None) for i, f in enumerate(outer.forks)]
+        if sems:
+            inner.forks.append({"flag": "_c->_halo_flag", "sems": [self.names(x) for x in sems], "thread": None})
         inner.stmt(body)
         inner.line("return 0;")
         text = [f"static int {fn}(void *_halo_uc, int _halo_index, uint8_t *_halo_closure) {{"]
         text += inner.finish()
         text.append("}")
         fields = "".join(f"  {ct} {cname};\n" for cname, ct in captures)
+        fields += "".join(f"  int *_halo_flag_{i};\n" for i in range(len(outer.forks)))
+        if sems:
+            fields += "  int *_halo_flag;\n"
         self.structs.append(f"struct {struct} {{\n{fields}  int _unused;\n}};")
         self.tasks[idx] = "\n".join(text)
-        return _Task(fn, struct, captures)
+        return _Task(fn, struct, captures, len(outer.forks))
 
     def signature(self, args):
         parts = ["void *_halo_uc"]
@@ -414,6 +514,14 @@ class CGenerator:
         sig = self.signature(args)
         body = main.finish()
         src = [prelude(),
+               "static void __attribute__((unused)) halo__fork_abort(int *flag, int code, int n, ...) {",
+               "  int expected = 0;",
+               "  __atomic_compare_exchange_n(flag, &expected, code, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);",
+               "  va_list ap;",
+               "  va_start(ap, n);",
+               "  for (int i = 0; i < n; i++) halo_semaphore_release(va_arg(ap, halo_semaphore_t *), 1 << 20);",
+               "  va_end(ap);",
+               "}",
                "HALO_INLINE void halo__free_all(void *uc, void **allocs, const int *kinds, int n) {",
                "  for (int i = 0; i < n; i++) {",
                "    if (!allocs[i]) continue;",
@@ -422,6 +530,8 @@ class CGenerator:
                "  }",
                "}", ""]
         src += self.structs
+        # Tasks may start tasks defined after them (a fork inside a parallel loop).
+        src += [f"static int {self.fn_name}_task_{i}(void *, int, uint8_t *);" for i in range(len(self.tasks))]
         src += [t for t in self.tasks]
         src += [sig + " {"] + body + ["}", ""]
         header = "\n".join([

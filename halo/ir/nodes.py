@@ -345,3 +345,30 @@ def equal(a, b):
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
     return a == b
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Semaphore(Stmt):
+    """A counting semaphore `name`, initially `count`, for the statements in `body`."""
+    name: str
+    count: Expr
+    body: Stmt
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Acquire(Stmt):
+    name: str
+    count: Expr
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Release(Stmt):
+    name: str
+    count: Expr
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Fork(Stmt):
+    """Run `first` on a new thread and `rest` on this one; both finish before what follows."""
+    first: Stmt
+    rest: Stmt

@@ -85,6 +85,19 @@ def _stmt(s, depth, out):
         out.append(pad + "}")
     elif t is n.Evaluate:
         out.append(f"{pad}{expr_to_str(s.value)}")
+    elif t is n.Semaphore:
+        out.append(f"{pad}semaphore {s.name} = {expr_to_str(s.count)}")
+        _stmt(s.body, depth, out)
+    elif t is n.Acquire:
+        out.append(f"{pad}acquire({s.name}, {expr_to_str(s.count)})")
+    elif t is n.Release:
+        out.append(f"{pad}release({s.name}, {expr_to_str(s.count)})")
+    elif t is n.Fork:
+        out.append(f"{pad}fork {{")
+        _stmt(s.first, depth + 1, out)
+        out.append(f"{pad}}} and {{")
+        _stmt(s.rest, depth + 1, out)
+        out.append(pad + "}")
     elif t is n.AssertStmt:
         out.append(f"{pad}assert({expr_to_str(s.cond)}, {s.code})")
     else:

@@ -1,7 +1,7 @@
 """Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
 
 environment -> schedule_functions -> bounds_inference -> sliding_window -> allocation_bounds ->
-storage_folding -> buffer_checks ->
+storage_folding -> async_producers -> buffer_checks ->
 storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..ir.simplify import simplify
 from ..poly import regions
 from .allocation_bounds import allocation_bounds
+from .async_producers import async_producers
 from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .environment import build_env
@@ -56,6 +57,7 @@ def lower(outputs, dump=False, stop_after=None, target=None):
         ("sliding_window", None),
         ("allocation_bounds", None),
         ("storage_folding", None),
+        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds)),
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
         ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds, folds)),

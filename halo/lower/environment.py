@@ -91,19 +91,6 @@ class _Inline(Mutator):
         return e if all(a is b for a, b in zip(args, e.args)) else e.with_(args=args)
 
 
-def _refuse_unlowered(f):
-    """Directives the language records but lowering does not apply yet are refused, never dropped."""
-    s = f._schedule
-    pending = []
-    if s.is_async:
-        pending.append("async_")
-    if pending:
-        raise ScheduleError(
-            f"Func {f.name()}: {', '.join(pending)} is not lowered by this version of halo yet, and halo does "
-            f"not drop directives silently; remove it (legal today: compute_at / store_at, store_in(Heap / "
-            f"Stack / Auto), align_storage, reorder_storage)")
-
-
 def build_env(outputs):
     funcs, images = _all_funcs(outputs)
     out_names = {f.name() for f in outputs}
@@ -115,8 +102,6 @@ def build_env(outputs):
                 f"Func {nm} is inlined (computed where it is used), so store_at / store_root has no storage "
                 f"to place; also give it compute_root() or compute_at(...)")
     realized = {nm: f for nm, f in funcs.items() if nm not in inlined}
-    for nm, f in realized.items():
-        _refuse_unlowered(f)
     inline = _Inline(inlined)
     stages = {}
     for nm, f in realized.items():

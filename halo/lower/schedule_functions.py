@@ -31,13 +31,17 @@ def region_max(func, stage, var):
     return f"{func}.s{stage}.{var}.max"
 
 
-def _tail(split, stage, old_extent_const):
+def _tail(split, stage, old_extent_const, parallel_outer):
     if split.tail is not TailStrategy.Auto:
         return split.tail
     factor = split.factor.value if type(split.factor) is n.IntImm else None
     if old_extent_const is not None and factor is not None and old_extent_const % factor == 0:
         return TailStrategy.RoundUp
-    return TailStrategy.ShiftInwards if stage.index == 0 else TailStrategy.GuardWithIf
+    # ShiftInwards makes the last tile overlap the one before; when the tiles are parallel
+    # tasks that is two threads writing the same points (a data race, however benign).
+    if stage.index == 0 and not parallel_outer:
+        return TailStrategy.ShiftInwards
+    return TailStrategy.GuardWithIf
 
 
 def build_stage(stage):
@@ -92,7 +96,8 @@ def build_stage(stage):
         current[s.outer], current[s.inner] = outer, inner
         mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
-        tail = _tail(s, stage, ext_const)
+        parallel_outer = any(d.var == s.outer and d.kind == n.PARALLEL for d in stage.schedule.dims)
+        tail = _tail(s, stage, ext_const, parallel_outer)
         factor = s.factor
         bounds[inner] = (const(0), factor)
         bounds[outer] = (const(0), simplify(n.Div(_I32, n.Add(_I32, ext, n.Sub(_I32, factor, const(1))), factor)))

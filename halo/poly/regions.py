@@ -87,6 +87,11 @@ class _Collect:
             self.expr(s.value, subst, loops, conds)
         elif t is n.AssertStmt:
             self.expr(s.cond, subst, loops, conds)
+        else:
+            for f in s.child_fields():
+                v = getattr(s, f)
+                if isinstance(v, n.Stmt):
+                    self.stmt(v, subst, loops, conds)
 
     def expr(self, e, subst, loops, conds):
         t = type(e)

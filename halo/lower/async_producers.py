@@ -1,0 +1,119 @@
+"""async_() on compute producers: the producer's iterations of the loop it is computed in run
+on their own thread, ahead of the consumer's, through two semaphores:
+
+    semaphore g.ready = 0, g.space = S
+    fork { for y: acquire(g.space); produce g; release(g.ready) }
+    and  { for y: acquire(g.ready); consume g; release(g.space) }
+
+S, how far the producer may run ahead, comes from the fold proved by storage_folding: with a
+fold of F along the moving dimension and a window at most w wide, iteration y + k may be written
+while iteration y is read when k <= F - w, so S = F - w + 1. Schedules that could deadlock or
+overwrite live data are refused here with the reason.
+"""
+from ..errors import ScheduleError
+from ..ir import nodes as n
+from ..ir.operators import const
+from ..ir.visitor import Mutator
+from .schedule_functions import _describe, loop_name
+from .storage_folding import _widest
+
+
+def _split_body(body, name):
+    """(header path, producer stmt, consumer stmt) of a loop body that computes Func `name`."""
+    path = []
+    s = body
+    while type(s) in (n.LetStmt, n.IfThenElse) and (type(s) is n.LetStmt or s.else_case is None):
+        path.append(s)
+        s = s.body if type(s) is n.LetStmt else s.then_case
+    stmts = s.stmts if type(s) is n.Block else (s,)
+    produce = [x for x in stmts if type(x) is n.ProducerConsumer and x.is_producer and x.name == name]
+    consume = [x for x in stmts if type(x) is n.ProducerConsumer and not x.is_producer and x.name == name]
+    if len(produce) != 1 or len(consume) != 1 or len(stmts) != 2:
+        return None
+    return path, produce[0], consume[0]
+
+
+def _rewrap(path, inner):
+    for node in reversed(path):
+        inner = node.with_(body=inner) if type(node) is n.LetStmt else node.with_(then_case=inner)
+    return inner
+
+
+class _Async(Mutator):
+    def __init__(self, plans):
+        self.plans = plans  # loop name -> (func, slots)
+
+    def visit_For(self, s):
+        body = self.mutate(s.body)
+        plan = self.plans.get(s.name)
+        if plan is None:
+            return s if body is s.body else s.with_(body=body)
+        func, slots = plan
+        parts = _split_body(body, func)
+        if parts is None:
+            raise ScheduleError(f"Func {func}: async_(): its compute loop {_describe(s.name)} has other statements "
+                                f"around the producer; this is a bug in halo's lowering")
+        path, produce, consume = parts
+        ready, space = f"{func}.ready", f"{func}.space"
+        producer = s.with_(body=_rewrap(path, n.block(n.Acquire(space, const(1)), produce, n.Release(ready, const(1)))))
+        consumer = s.with_(body=_rewrap(path, n.block(n.Acquire(ready, const(1)), consume, n.Release(space, const(1)))))
+        return n.Semaphore(ready, const(0), n.Semaphore(space, const(slots), n.Fork(producer, consumer)))
+
+
+def _inside_async_producer(env, name, asyncs):
+    """The async Func whose produce block `name` is computed in, if any."""
+    lvl = env.compute[name]
+    while not lvl.is_root() and not lvl.is_inlined():
+        outer = lvl.func.name()
+        if outer in asyncs:
+            return outer
+        lvl = env.compute.get(outer)
+        if lvl is None:
+            break
+    return None
+
+
+def async_producers(stmt, env, namer, windows, folds):
+    asyncs = [nm for nm, f in env.funcs.items() if f._schedule.is_async]
+    plans = {}
+    for name in asyncs:
+        func = env.funcs[name]
+        compute, store = env.compute[name], env.store[name]
+        what = f"Func {name}: async_()"
+        if compute.is_root():
+            raise ScheduleError(f"{what}: a Func computed at the root has no consumer loop to run ahead of; "
+                                f"compute it at a loop of its consumer (compute_at)")
+        loop = loop_name(compute, env, name)
+        sloop = None if store.is_root() else loop_name(store, env, name)
+        if sloop == loop:
+            raise ScheduleError(f"{what}: {name} is stored inside the loop it is computed in, so producer and "
+                                f"consumer share one buffer per iteration; store it outside (store_root() or "
+                                f"store_at(...)) and fold it (fold_storage)")
+        if name not in folds:
+            raise ScheduleError(f"{what} requires fold_storage: {name} is shared across iterations of "
+                                f"{_describe(loop)}, and without a fold the producer running ahead has nowhere "
+                                f"to write (the UBWCDMA limitation: async requires fold_storage)")
+        outer = _inside_async_producer(env, name, asyncs)
+        if outer is not None:
+            raise ScheduleError(f"{what}: {name} is computed inside the async producer {outer}; nested async "
+                                f"producers can deadlock (Halide #5201, #8004). Make only one of them async")
+        if loop in plans:
+            raise ScheduleError(f"{what}: {plans[loop][0]} is already async at {_describe(loop)}; halo runs one "
+                                f"async producer per loop")
+        (i, F), = folds[name].items()
+        d = func._pure_names[i]
+        w = windows[name][d]
+        widest = _widest(namer, w)
+        slots = F - widest + 1
+        if slots < 2:
+            raise ScheduleError(
+                f"{what}: fold_storage({d}, {F}) leaves the producer no room to run ahead: one iteration needs "
+                f"{widest} along {d}, so a fold of at least {widest + 1} lets it work one iteration ahead "
+                f"(ping-pong)")
+        if func.has_update_definition():
+            raise ScheduleError(f"{what}: async producers with update definitions are not supported; compute "
+                                f"the updates in a separate Func")
+        plans[loop] = (name, slots)
+    if not plans:
+        return stmt
+    return _Async(plans).mutate(stmt)
