@@ -244,17 +244,3 @@ def test_compile_to_c_writes_source_and_header(tmp_path):
     c, h = f.compile_to_c(tmp_path / "brighten.c", [inp], "brighten")
     assert "int brighten(void *_halo_uc, halo_buffer_t *_input_buffer, halo_buffer_t *_brighten_buffer);" in h.read_text()
     assert '#include "brighten.h"' in c.read_text()
-
-
-@pytest.mark.parametrize("directive,fragment", [
-    (lambda f: f.async_(), "async_ is not lowered by this version of halo yet"),
-])
-def test_directives_not_lowered_yet_are_refused_not_dropped(directive, fragment):
-    x, y = hl.Var("x"), hl.Var("y")
-    p, out = hl.Func("p"), hl.Func("o")
-    p[x, y] = x + y
-    out[x, y] = p[x, y - 1] + p[x, y]
-    p.compute_root()
-    directive(p)
-    with pytest.raises(hl.ScheduleError, match=re.escape(fragment)):
-        lower([out])
