@@ -1,6 +1,5 @@
 """The core language end to end: definitions and schedules compiled to C, checked against numpy
 and against the unscheduled pipeline."""
-import re
 
 import numpy as np
 import pytest

@@ -287,3 +287,58 @@ def test_nested_async_producers_are_refused():
     with pytest.raises(hl.ScheduleError, match=re.escape(
             "Func a: async_(): a is computed inside the async producer b; nested async producers can deadlock")):
         lower([out])
+
+
+def test_compute_at_a_loop_that_misses_uses_lists_legal_locations():
+    x, y, bx, out = _blur_funcs()
+    xo, xi = hl.Var("xo"), hl.Var("xi")
+    g = hl.Func("g")
+    g[x, y] = out[x, y] + bx[x, y]   # bx is used by both out and g
+    out.compute_root()
+    g.split(x, xo, xi, 8)
+    bx.compute_at(out, x)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x cannot be computed at blur_y.x: the loop blur_y.x does not enclose every use of blur_x. "
+            "Legal locations for this function are: root")):
+        lower([g])
+
+
+def test_store_inside_compute_level_is_refused():
+    x, y, bx, out = _blur_funcs()
+    xo, xi = hl.Var("xo"), hl.Var("xi")
+    out.split(x, xo, xi, 8)
+    bx.compute_at(out, y).store_at(out, xo)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x cannot be stored at blur_y.xo: storage must be at or outside the compute level (blur_y.y) "
+            "and inside a loop that encloses every use. Legal store locations are: root, blur_y.y")):
+        lower([out])
+
+
+def test_store_outside_a_parallel_loop_with_compute_inside_is_a_race():
+    x, y, bx, out = _blur_funcs()
+    out.parallel(y)
+    bx.compute_at(out, x).store_root()
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x is stored outside the parallel loop blur_y.y but computed inside it; the iterations would "
+            "race on its storage")):
+        lower([out])
+
+
+def test_fold_backwards_is_refused():
+    x, y, bx, out = _blur_funcs()
+    bx.compute_at(out, y).store_root().fold_storage(y, 4, fold_forward=False)
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "Func blur_x: fold_storage(y, 4), fold_forward=False: halo folds forward only")):
+        lower([out])
+
+
+def test_two_async_producers_at_one_loop_are_refused():
+    x, y = hl.Var("x"), hl.Var("y")
+    a, b, out = hl.Func("a"), hl.Func("b"), hl.Func("c")
+    a[x, y] = x + y
+    b[x, y] = x * y
+    out[x, y] = a[x, y] + a[x, y + 1] + b[x, y] + b[x, y + 1]
+    for f in (a, b):
+        f.compute_at(out, y).store_root().fold_storage(y, 3).async_()
+    with pytest.raises(hl.ScheduleError, match=re.escape("halo runs one async producer per loop")):
+        lower([out])
