@@ -36,12 +36,15 @@ class Compiled:
         self.fn = getattr(self.lib, fn_name)
 
     def __call__(self, values):
-        """`values`: {arg name: numpy array / Buffer / scalar}."""
+        """`values`: {arg name: numpy array / Buffer / halo_buffer_t * / scalar}."""
         call_args = [runtime.ffi.NULL]
         keep = []
         for a in self.args:
             v = values[a.name]
-            if isinstance(a, BufferArg):
+            if isinstance(a, BufferArg) and isinstance(v, runtime.ffi.CData):
+                # a halo_buffer_t * the host prepared itself (for example a DMA-wrapped frame plane)
+                call_args.append(self.ffi.cast("halo_buffer_t *", v))
+            elif isinstance(a, BufferArg):
                 buf = v if isinstance(v, Buffer) else Buffer(v)
                 hb = runtime.buffer_from_array(buf.numpy(), buf.mins())
                 keep.append(hb)

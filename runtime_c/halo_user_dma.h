@@ -128,7 +128,8 @@ int halo_udma_unpack(const uint32_t *words, int nwords, halo_udma_fields_t *fiel
 
 /* ---- 32-bit virtual addresses ------------------------------------------------------------
  * map gives [host, host + bytes) a VA range with the same offset inside a 4 KiB page, so the
- * alignment the engine checks is the host alignment. Host ranges may not overlap. va_of
+ * alignment the engine checks is the host alignment. Host ranges may not overlap, except that
+ * mapping exactly the same range again shares it (each map then needs its own unmap). va_of
  * translates any host address inside a mapped range. unmap takes the pointer given to map. */
 int halo_udma_map(void *host, size_t bytes, uint32_t *va);
 int halo_udma_unmap(void *host);

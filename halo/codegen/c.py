@@ -55,7 +55,12 @@ class _Names:
 
 class _BufferUses(Visitor):
     def __init__(self):
-        self.loads, self.allocs = {}, set()
+        self.loads, self.allocs, self.ddr = {}, set(), set()
+
+    def visit_DmaStart(self, s):
+        self.loads.setdefault(s.local, s.local_type)
+        self.ddr.add(s.ddr)
+        self.generic_visit(s)
 
     def visit_Load(self, e):
         self.loads.setdefault(e.buffer, e.type)
@@ -83,6 +88,7 @@ class _Function:
         self.depth = 1
         self.nallocs = 0
         self.forks = []  # enclosing forks: {"flag": int* expr, "sems": [C names], "thread": C name}
+        self.dma_scopes = []  # enclosing DmaHandles
 
     def line(self, text):
         self.lines.append("  " * self.depth + text)
@@ -94,6 +100,11 @@ class _Function:
         """Leave the function with an error: wake and stop the other side of every enclosing fork
         (joining the producer thread on the main side), free what was allocated, return."""
         parts = ["{ int _halo_code = (" + code_expr + ");"]
+        # Transfers still in flight would write into memory about to be freed: finish them.
+        for scope in reversed(self.dma_scopes):
+            for k in range(2 * scope["count"]):
+                waits = " ".join(scope["backend"].c_wait(None, f"&{scope['handles']}[{k}]"))
+                parts.append(f" if ({scope['pending']}[{k}]) {{ int _r; {scope['pending']}[{k}] = 0; {waits} (void)_r; }}")
         for fork in reversed(self.forks):
             sems = ", ".join(fork["sems"])
             parts.append(f" halo__fork_abort({fork['flag']}, _halo_code, {len(fork['sems'])}, {sems});")
@@ -246,6 +257,12 @@ class _Function:
             self.line(f"halo_semaphore_release({self.names(s.name)}, {self.expr(s.count)});")
         elif t is n.Fork:
             self.fork(s)
+        elif t is n.DmaHandles:
+            self.dma_handles(s)
+        elif t is n.DmaStart:
+            self.dma_start(s)
+        elif t is n.DmaWait:
+            self.dma_wait(s)
         elif t is n.AssertStmt:
             args = "".join(f", (int)({self.expr(a)})" for a in s.args)
             msg = s.message.replace("\\", "\\\\").replace('"', '\\"')
@@ -328,6 +345,115 @@ class _Function:
         self.depth -= 1
         self.line("}")
 
+    # ---- DMA ----
+    def _dma_scope(self, name):
+        for scope in reversed(self.dma_scopes):
+            if scope["name"] == name:
+                return scope
+        raise ValueError(f"DMA transfer of {name} outside its handles (a bug in halo's lowering)")
+
+    def dma_handles(self, s):
+        backend = get_backend(s.backend)
+        self.gen.backends_used.add(s.backend)
+        h, pend = self.names(s.name + ".dma_handle"), self.names(s.name + ".dma_pending")
+        self.line("{")
+        self.depth += 1
+        # two handles per slot: a transfer that wraps around a fold is split in two
+        self.line(f"{backend.c_handle_type()} {h}[{2 * s.count}];")
+        self.line(f"memset({h}, 0, sizeof({h}));")
+        self.line(f"int {pend}[{2 * s.count}] = {{0}};")
+        self.dma_scopes.append({"name": s.name, "backend": backend, "handles": h, "pending": pend,
+                                "count": s.count})
+        self.stmt(s.body)
+        self.dma_scopes.pop()
+        self.depth -= 1
+        self.line("}")
+
+    def dma_start(self, s):
+        scope = self._dma_scope(s.name)
+        count = scope["count"]
+        self.line("{")
+        self.depth += 1
+        self.line(f"const int _halo_slot = {self.expr(s.slot)};")
+        mins = [self.expr(m) for m in s.mins]
+        extents = [self.expr(e) for e in s.extents]
+        offset = self.expr(s.local_offset)
+        if s.fold_dim is None:
+            self._dma_part(s, scope, mins, extents, offset, "_halo_slot")
+        else:
+            # The region may run past the end of the fold: the part that does is a second
+            # transfer to the start of the fold, on the slot's second handle.
+            d, F = s.fold_dim, s.fold_factor
+            stride = self.expr(s.local_strides[d])
+            self.line(f"const int32_t _halo_fs = halo_mod_i32({mins[d]}, {F});")
+            self.line(f"const int32_t _halo_fe = {extents[d]};")
+            self.line(f"const int32_t _halo_f1 = _halo_fe < {F} - _halo_fs ? _halo_fe : {F} - _halo_fs;")
+            first = list(extents)
+            first[d] = "_halo_f1"
+            self._dma_part(s, scope, mins, first, offset, "_halo_slot")
+            self.line("if (_halo_fe > _halo_f1) {")
+            self.depth += 1
+            second_min = list(mins)
+            second_min[d] = f"({mins[d]} + _halo_f1)"
+            second_ext = list(extents)
+            second_ext[d] = "(_halo_fe - _halo_f1)"
+            self._dma_part(s, scope, second_min, second_ext, f"({offset}) - _halo_fs * ({stride})",
+                           f"_halo_slot + {count}")
+            self.depth -= 1
+            self.line("}")
+        self.depth -= 1
+        self.line("}")
+
+    def _dma_part(self, s, scope, mins, extents, offset, slot):
+        backend = scope["backend"]
+        t = s.local_type
+        dims = len(mins)
+        self.line("{")
+        self.depth += 1
+        self.line(f"halo_dimension_t _halo_ld[{dims}];")
+        self.line("halo_buffer_t _halo_lb;")
+        self.line("memset(&_halo_lb, 0, sizeof(_halo_lb));")
+        local = self.host(s.local)
+        self.line(f"_halo_lb.host = (uint8_t *)({local} + ({offset}));")
+        code = {"int": 0, "uint": 1, "float": 2, "bool": 1}[t.code]
+        self.line(f"_halo_lb.type.code = {code}; _halo_lb.type.bits = {t.bits}; _halo_lb.type.lanes = 1;")
+        self.line(f"_halo_lb.dimensions = {dims}; _halo_lb.dim = _halo_ld;")
+        for i, (mn, ext, st) in enumerate(zip(mins, extents, s.local_strides)):
+            self.line(f"_halo_ld[{i}].min = {mn}; _halo_ld[{i}].extent = {ext}; "
+                      f"_halo_ld[{i}].stride = {self.expr(st)}; _halo_ld[{i}].flags = 0;")
+        self.line(f"void *_halo_local_base = (void *){local};")
+        self.line(f"int64_t _halo_local_bytes = (int64_t)({self.expr(s.local_size)}) * {t.bytes()};")
+        self.line("(void)_halo_local_base; (void)_halo_local_bytes;")
+        self.line(f"const int _halo_h = {slot};")
+        self.line("int _r;")
+        ddr = f"(halo_buffer_t *){self.names(s.ddr + '.buffer')}"
+        for l in backend.c_start(_copy_of(s), ddr, "&_halo_lb", f"&{scope['handles']}[_halo_h]"):
+            self.line(l)
+        self.line("if (_r != 0) " + self.fail("_r"))
+        self.line(f"{scope['pending']}[_halo_h] = 1;")
+        self.depth -= 1
+        self.line("}")
+
+    def dma_wait(self, s):
+        """Wait for both handles of the slot (the second is used when a region wraps a fold)."""
+        scope = self._dma_scope(s.name)
+        self.line("{")
+        self.depth += 1
+        self.line(f"const int _halo_slot = {self.expr(s.slot)};")
+        for second in (False, True):
+            h = f"_halo_slot + {scope['count']}" if second else "_halo_slot"
+            self.line(f"if ({scope['pending']}[{h}]) {{")
+            self.depth += 1
+            self.line("int _r;")
+            self.line(f"{scope['pending']}[{h}] = 0;")
+            for l in scope["backend"].c_wait(None, f"&{scope['handles']}[{h}]"):
+                self.line(l)
+            self.line("if (_r != 0) " + self.fail("_r"))
+            self.depth -= 1
+            self.line("}")
+        self.depth -= 1
+        self.line("}")
+
     def fork(self, s):
         k = self.gen.fork_count
         self.gen.fork_count += 1
@@ -375,6 +501,17 @@ class _Sems(Visitor):
         self.names.add(s.name)
 
 
+def _copy_of(s):
+    """The backends.Copy a DmaStart describes, for the backend's C emitters."""
+    from halo.backends import Copy
+    return Copy(s.name, s.direction, s.ddr, s.local, "", len(s.mins), s.local_type.bits, False, s.options)
+
+
+def get_backend(name):
+    from halo import backends
+    return backends.get(name)
+
+
 def _semaphores(s):
     v = _Sems()
     v.visit(s)
@@ -417,6 +554,8 @@ class CGenerator:
     def __init__(self, fn_name):
         self.fn_name = fn_name
         self.fork_count = 0
+        self.backends_used = set()
+        self.transfers = []
         self.names = _Names()
         self.tasks = []   # text of task functions, emitted before the main function
         self.structs = []
@@ -439,6 +578,8 @@ class CGenerator:
             captures.append((self.names(name), t.c_name()))
         for sem in sems:
             captures.append((self.names(sem), "halo_semaphore_t *"))
+        for ddr in sorted(uses.ddr):
+            captures.append((self.names(ddr + ".buffer"), "void *"))
         for fork in outer.forks:
             for cname in fork["sems"]:
                 if (cname, "halo_semaphore_t *") not in captures:
@@ -529,6 +670,8 @@ class CGenerator:
                "    else halo_localmem_free(uc, (halo_localmem_kind_t)kinds[i], allocs[i]);",
                "  }",
                "}", ""]
+        for name in sorted(self.backends_used):
+            src += get_backend(name).c_includes()
         src += self.structs
         # Tasks may start tasks defined after them (a fork inside a parallel loop).
         src += [f"static int {self.fn_name}_task_{i}(void *, int, uint8_t *);" for i in range(len(self.tasks))]

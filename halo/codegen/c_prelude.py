@@ -8,7 +8,8 @@ _FLOAT_TYPES = [("f32", "float"), ("f64", "double")]
 
 
 def prelude():
-    out = ["#include <stdarg.h>", "#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>", "#include <math.h>",
+    out = ["#include <stdarg.h>", "#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>", "#include <string.h>", "#include <math.h>",
+           '#include "halo_ubwcdma.h"',
            '#include "halo_runtime.h"', "",
            "#define HALO_INLINE static inline __attribute__((always_inline, unused))", ""]
     for suffix, t, ut in _INT_TYPES:

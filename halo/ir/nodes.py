@@ -372,3 +372,42 @@ class Fork(Stmt):
     """Run `first` on a new thread and `rest` on this one; both finish before what follows."""
     first: Stmt
     rest: Stmt
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class DmaHandles(Stmt):
+    """`count` transfer handles (with pending flags) of DMA'd Func `name` for `body`."""
+    name: str
+    backend: str
+    count: int
+    body: Stmt
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class DmaStart(Stmt):
+    """Start moving the region [mins, mins + extents) of Func `name` between the DDR buffer
+    `ddr` and the local buffer `local`, with handle `slot`. Storage flattening fills in where the
+    region starts in the local buffer (`local_offset`, elements) and its `local_strides`."""
+    name: str
+    backend: str
+    direction: str
+    ddr: str
+    local: str
+    slot: Expr
+    mins: tuple
+    extents: tuple
+    local_type: object
+    options: tuple = ()
+    local_offset: object = None
+    local_strides: tuple = None
+    local_size: object = None  # elements of the local allocation
+    fold_dim: object = None    # a folded dimension the region may wrap around (split in two)
+    fold_factor: object = None
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class DmaWait(Stmt):
+    """Wait for the transfer in handle `slot` of Func `name` (only if one is pending)."""
+    name: str
+    backend: str
+    slot: Expr

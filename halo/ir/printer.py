@@ -98,6 +98,15 @@ def _stmt(s, depth, out):
         out.append(f"{pad}}} and {{")
         _stmt(s.rest, depth + 1, out)
         out.append(pad + "}")
+    elif t is n.DmaHandles:
+        out.append(f"{pad}dma_handles {s.name}[{s.count}] ({s.backend})")
+        _stmt(s.body, depth, out)
+    elif t is n.DmaStart:
+        region = ", ".join(f"[{expr_to_str(m)}, {expr_to_str(e)}]" for m, e in zip(s.mins, s.extents))
+        arrow = f"{s.ddr} -> {s.local}" if s.direction == "read" else f"{s.local} -> {s.ddr}"
+        out.append(f"{pad}dma_start {s.name}[{expr_to_str(s.slot)}] {s.backend} {arrow} ({region})")
+    elif t is n.DmaWait:
+        out.append(f"{pad}dma_wait {s.name}[{expr_to_str(s.slot)}]")
     elif t is n.AssertStmt:
         out.append(f"{pad}assert({expr_to_str(s.cond)}, {s.code})")
     else:

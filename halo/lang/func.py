@@ -4,6 +4,8 @@ Directives only record data (schedule.py); nothing is applied until lowering. A 
 can be checked on its own (unknown dimension, name reuse, bad factor) is checked here, at the
 call, so the error points at the line that wrote it.
 """
+from dataclasses import dataclass
+
 from ..errors import DefinitionError, ScheduleError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
@@ -82,6 +84,13 @@ def _normalize(exprs, params=None):
 def plain(e):
     """`e` with Var / RVar / Param references made plain Variables."""
     return _normalize((e,))[0][0]
+
+
+@dataclass(frozen=True)
+class DmaSpec:
+    backend: str
+    direction: object  # "read", "write" or None (inferred from the definition)
+    options: tuple
 
 
 class _PendingUpdate:
@@ -635,6 +644,39 @@ class Func:
     def async_(self):
         self._schedule.is_async = True
         return self
+
+    # ---- DMA ----
+    def dma(self, backend, direction=None, **options):
+        """Move this Func's data with DMA backend `backend` instead of computing it: a read when
+        it is a pure wrapper of an input (in_copy[x, y] = input[x, y]), a write when it is an
+        output that is a pure wrapper of a Func in local memory (out[x, y] = work[x, y])."""
+        from .. import backends
+        backends.get(backend)
+        if direction not in (None, "read", "write"):
+            raise ScheduleError(f"Func {self._name}: dma(direction={direction!r}): legal directions are "
+                                f"'read' (DDR to local) and 'write' (local to DDR)")
+        if self._dma is not None:
+            raise ScheduleError(f"Func {self._name} already has a DMA directive ({self._dma.backend}); "
+                                f"give each Func one")
+        self._dma = DmaSpec(backend, direction, tuple(sorted(options.items())))
+        return self
+
+    def hexagon_ubwcdma_read(self):
+        return self.dma("ubwcdma", "read")
+
+    def hexagon_ubwcdma_write(self):
+        return self.dma("ubwcdma", "write")
+
+    def hexagon_user_dma(self):
+        return self.dma("user_dma")
+
+    def copy_to_host(self):
+        """The slow alternative to hexagon_ubwcdma_read (a host memcpy)."""
+        return self.dma("host_copy", "read")
+
+    def copy_to_device(self):
+        """The slow alternative to hexagon_ubwcdma_write (a host memcpy)."""
+        return self.dma("host_copy", "write")
 
     def output_buffer(self):
         """The buffer this Func is realized into, when it is an output: dim(i).set_stride(...) etc."""

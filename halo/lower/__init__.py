@@ -1,7 +1,7 @@
 """Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
 
 environment -> schedule_functions -> bounds_inference -> sliding_window -> allocation_bounds ->
-storage_folding -> async_producers -> buffer_checks ->
+storage_folding -> inject_dma -> async_producers -> buffer_checks ->
 storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from .async_producers import async_producers
 from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .environment import build_env
+from .inject_dma import inject_dma, plan_dma
 from .schedule_functions import schedule_functions
 from ..lang.target import Target
 from .local_memory import check_local_memory
@@ -32,6 +33,7 @@ class Lowered:
     steps: list          # (pass name, Stmt) when dumps were asked for
     warnings: list       # HaloWarning messages lowering gave
     folds: dict          # func -> {dimension index: fold factor}
+    dma: dict            # func -> DmaPlan
 
 
 def lower(outputs, dump=False, stop_after=None, target=None):
@@ -45,6 +47,8 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     extent_bounds = {}
     windows = {}
     folds = {}
+    dma = {}
+    dma_locals = set()
 
     def step(name, s):
         if dump:
@@ -57,7 +61,8 @@ def lower(outputs, dump=False, stop_after=None, target=None):
         ("sliding_window", None),
         ("allocation_bounds", None),
         ("storage_folding", None),
-        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds)),
+        ("inject_dma", None),
+        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds, dma_locals)),
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
         ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds, folds)),
@@ -75,12 +80,16 @@ def lower(outputs, dump=False, stop_after=None, target=None):
             s, extent_bounds = allocation_bounds(s, namer, warn)
         elif name == "storage_folding":
             folds = storage_folding(s, env, namer, windows, extent_bounds)
+        elif name == "inject_dma":
+            dma = plan_dma(env, namer, windows, folds, target)
+            dma_locals = {p.copy.local for p in dma.values()}
+            s = inject_dma(s, env, namer, dma)
         else:
             s = fn(s)
         step(name, s)
         if stop_after == name:
             break
-    return Lowered(s, env, extent_bounds, steps, list(warn.messages), folds)
+    return Lowered(s, env, extent_bounds, steps, list(warn.messages), folds, dma)
 
 
 def loop_nest_text(outputs):

@@ -73,8 +73,10 @@ def _inside_async_producer(env, name, asyncs):
     return None
 
 
-def async_producers(stmt, env, namer, windows, folds):
-    asyncs = [nm for nm, f in env.funcs.items() if f._schedule.is_async]
+def async_producers(stmt, env, namer, windows, folds, dma_locals=()):
+    """Forks for the async Funcs that are computed (those moved by DMA overlap through their
+    transfers instead: inject_dma)."""
+    asyncs = [nm for nm, f in env.funcs.items() if f._schedule.is_async and nm not in dma_locals]
     plans = {}
     for name in asyncs:
         func = env.funcs[name]

@@ -32,6 +32,7 @@ class Env:
     store: dict        # name -> LoopLevel
     images: dict       # name -> ImageParam or Buffer
     params: dict       # name -> Param
+    guard_tails: set   # Funcs whose Auto split tails are GuardWithIf (outputs of DMA pipelines)
 
 
 def _all_funcs(outputs):
@@ -122,7 +123,8 @@ def build_env(outputs):
             if params.get(nm, prm) is not prm:
                 raise DefinitionError(f"two different Params in this pipeline are named {nm}; give them distinct names")
             params[nm] = prm
-    return Env(list(outputs), realized, order, stages, compute, store, images, params)
+    guard_tails = {o.name() for o in outputs} if any(f._dma is not None for f in realized.values()) else set()
+    return Env(list(outputs), realized, order, stages, compute, store, images, params, guard_tails)
 
 
 def _realization_order(realized, stages, outputs):

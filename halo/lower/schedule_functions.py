@@ -31,7 +31,7 @@ def region_max(func, stage, var):
     return f"{func}.s{stage}.{var}.max"
 
 
-def _tail(split, stage, old_extent_const, parallel_outer):
+def _tail(split, stage, old_extent_const, parallel_outer, guard_tails=False):
     if split.tail is not TailStrategy.Auto:
         return split.tail
     factor = split.factor.value if type(split.factor) is n.IntImm else None
@@ -39,12 +39,14 @@ def _tail(split, stage, old_extent_const, parallel_outer):
         return TailStrategy.RoundUp
     # ShiftInwards makes the last tile overlap the one before; when the tiles are parallel
     # tasks that is two threads writing the same points (a data race, however benign).
-    if stage.index == 0 and not parallel_outer:
+    # In DMA pipelines a shifted last tile would also overlap its neighbour's fold slot and DMA
+    # region, so outputs there guard their last tile instead.
+    if stage.index == 0 and not parallel_outer and not guard_tails:
         return TailStrategy.ShiftInwards
     return TailStrategy.GuardWithIf
 
 
-def build_stage(stage):
+def build_stage(stage, guard_tails=False):
     """The loop nest of one stage, with Provide innermost."""
     f, k = stage.func, stage.index
     prefix = f"{f}.s{k}"
@@ -62,21 +64,27 @@ def build_stage(stage):
     # A split may reuse the old name for the outer loop (split(x, x, xi, 8)); the schedule keeps
     # calling it x, so each user name maps to the internal name of the variable it denotes now.
     current = {d: d for d in bounds}
+    used = set(current)  # every internal name so far: a new variable never reuses one
     fresh = iter(range(1 << 30))
 
-    def new_name(user, taken):
-        return f"{user}.{next(fresh)}" if user in taken else user
+    def new_name(user):
+        name = user
+        while name in used:
+            name = f"{user}.{next(fresh)}"
+        used.add(name)
+        return name
 
     for s in stage.schedule.splits:
         if s.is_rename:
             old = current.pop(s.old)
-            current[s.outer] = s.outer
-            bounds[s.outer] = bounds[old]
-            lets.append((full(old), V(full(s.outer))))
+            new = new_name(s.outer)
+            current[s.outer] = new
+            bounds[new] = bounds[old]
+            lets.append((full(old), V(full(new))))
             continue
         if s.is_fuse:
             inner, outer = current.pop(s.inner), current.pop(s.outer)
-            fused = new_name(s.old, (s.inner, s.outer))
+            fused = new_name(s.old)
             current[s.old] = fused
             (imn, iext), (omn, oext) = bounds[inner], bounds[outer]
             if type(simplify(iext)) is not n.IntImm:
@@ -91,13 +99,13 @@ def build_stage(stage):
             lets.append((full(outer), n.Add(_I32, omn, n.Div(_I32, fv, iext))))
             continue
         old = current.pop(s.old)
-        outer = new_name(s.outer, (s.old,))
-        inner = new_name(s.inner, (s.old,))
+        outer = new_name(s.outer)
+        inner = new_name(s.inner)
         current[s.outer], current[s.inner] = outer, inner
         mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
         parallel_outer = any(d.var == s.outer and d.kind == n.PARALLEL for d in stage.schedule.dims)
-        tail = _tail(s, stage, ext_const, parallel_outer)
+        tail = _tail(s, stage, ext_const, parallel_outer, guard_tails)
         factor = s.factor
         bounds[inner] = (const(0), factor)
         bounds[outer] = (const(0), simplify(n.Div(_I32, n.Add(_I32, ext, n.Sub(_I32, factor, const(1))), factor)))
@@ -177,7 +185,8 @@ def _topo(lets):
 
 
 def build_func(env, name):
-    return n.block(*[build_stage(st) for st in env.stages[name]])
+    guard = name in env.guard_tails
+    return n.block(*[build_stage(st, guard) for st in env.stages[name]])
 
 
 # ---- injecting producers -------------------------------------------------------------------

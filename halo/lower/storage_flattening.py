@@ -5,7 +5,7 @@ from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.operators import const
 from ..ir.simplify import simplify
-from ..ir.types import Int
+from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
 from .schedule_functions import V
 
@@ -87,6 +87,36 @@ class _Flatten(Mutator):
                     f"(bound({v}, min, extent))")
             out.append((mn, const(big)))
         return tuple(out)
+
+    def visit_DmaStart(self, s):
+        """Where the region starts in the local buffer, its strides, and (for a folded dimension)
+        a check that the region does not wrap around the fold."""
+        mins = tuple(self.mutate(m) for m in s.mins)
+        extents = tuple(self.mutate(e) for e in s.extents)
+        local = s.local
+        dims = len(mins)
+        known = self._strides(local, dims)
+        strides = tuple(k if k is not None else V(f"{local}.stride.{i}") for i, k in enumerate(known))
+        folds = self.folds.get(local, {})
+        offset = None
+        for i, (mn, st) in enumerate(zip(mins, strides)):
+            if i in folds:
+                start = n.Mod(_I32, mn, const(folds[i]))
+            else:
+                start = n.Sub(_I32, mn, V(f"{local}.min.{i}"))
+            term = n.Mul(_I32, start, st)
+            offset = term if offset is None else n.Add(_I32, offset, term)
+        size = None
+        for i in range(dims):
+            ext = V(f"{local}.extent.{i}")
+            size = ext if size is None else n.Mul(_I32, size, ext)
+        # a region that wraps around the fold becomes two transfers (see the code generator)
+        (fold_dim, factor), = folds.items() if len(folds) == 1 else ((None, None),)
+        if len(folds) > 1:
+            raise ScheduleError(f"Func {local} is folded in {len(folds)} dimensions; a DMA'd buffer may fold one")
+        return s.with_(mins=mins, extents=extents, local_offset=simplify(offset), local_strides=strides,
+                       local_size=simplify(size), local_type=self.env.funcs[local].type(), fold_dim=fold_dim,
+                       fold_factor=factor)
 
     def visit_Provide(self, s):
         args = tuple(self.mutate(a) for a in s.args)

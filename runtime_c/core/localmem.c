@@ -7,15 +7,20 @@
 #define KB 1024u
 #define NUM_KINDS 2
 
+/* The arena starts on a 4 KiB boundary, like real TCM, so tiles whose sizes are multiples of
+ * 256 bytes land 256-byte aligned, as UBWC transfers require. */
+#define ARENA_ALIGN 4096u
+
 typedef struct kind_state_t {
     size_t capacity;
     bool ready; /* arena built for `capacity` */
     halo_arena_t arena;
+    uint8_t *storage; /* what halo_malloc returned; the arena base is aligned inside it */
 } kind_state_t;
 
 static halo_mutex_t lock = HALO_MUTEX_INITIALIZER;
 static halo_device_t device = halo_device_sm8150;
-static kind_state_t kinds[NUM_KINDS] = {{384 * KB, false, {0}}, {384 * KB, false, {0}}};
+static kind_state_t kinds[NUM_KINDS] = {{384 * KB, false, {0}, NULL}, {384 * KB, false, {0}, NULL}};
 
 static const char *kind_name(halo_localmem_kind_t kind) {
     return kind == halo_localmem_vtcm ? "VTCM" : "locked cache";
@@ -37,24 +42,27 @@ static const char *device_name(halo_device_t d) {
  * The high-water mark survives: only halo_localmem_reset_high_water resets it. */
 static void drop_arena(kind_state_t *k) {
     if (k->ready) {
-        halo_free(NULL, k->arena.base);
+        halo_free(NULL, k->storage);
         halo_free(NULL, k->arena.runs);
     }
     k->ready = false;
+    k->storage = NULL;
     k->arena = (halo_arena_t){.high_water = k->arena.high_water};
 }
 
 static int build_arena(void *user_context, kind_state_t *k) {
     size_t granules = k->capacity / HALO_GRANULE;
-    uint8_t *base = halo_malloc(user_context, k->capacity);
+    uint8_t *storage = halo_malloc(user_context, k->capacity + ARENA_ALIGN);
     uint32_t *runs = halo_malloc(user_context, granules * sizeof(uint32_t));
-    if (!base || !runs) {
-        halo_free(NULL, base);
+    if (!storage || !runs) {
+        halo_free(NULL, storage);
         halo_free(NULL, runs);
         return halo_error(user_context, halo_error_out_of_memory,
                           "halo_localmem_alloc: cannot reserve %zu bytes of host memory to "
                           "simulate local memory", k->capacity);
     }
+    uint8_t *base = storage + (ARENA_ALIGN - (uintptr_t)storage % ARENA_ALIGN) % ARENA_ALIGN;
+    k->storage = storage;
     size_t high_water = k->arena.high_water;
     halo_arena_init(&k->arena, base, runs, granules);
     k->arena.high_water = high_water;

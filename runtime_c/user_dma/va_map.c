@@ -45,6 +45,7 @@ typedef struct mapping_t {
     uint8_t *host;
     uint64_t bytes;
     uint64_t va; /* first byte; va % page == host % page */
+    int refs;    /* mappings of exactly this range share it (pipelines map whole buffers) */
 } mapping_t;
 
 static halo_mutex_t map_lock = HALO_MUTEX_INITIALIZER;
@@ -65,6 +66,14 @@ int halo_udma_map(void *host, size_t bytes, uint32_t *va) {
     uint64_t need = halo_align_up((size_t)(offset + bytes), page) + page;
     halo_mutex_lock(&map_lock);
     int err = 0;
+    for (int i = 0; i < nmaps; i++) {
+        if (maps[i].host == h && maps[i].bytes == bytes) {
+            maps[i].refs++;
+            *va = (uint32_t)maps[i].va;
+            halo_mutex_unlock(&map_lock);
+            return 0;
+        }
+    }
     for (int i = 0; i < nmaps && !err; i++) {
         if (h < maps[i].host + maps[i].bytes && maps[i].host < h + bytes) {
             err = halo_error(NULL, halo_udma_error_map,
@@ -97,6 +106,7 @@ int halo_udma_map(void *host, size_t bytes, uint32_t *va) {
         maps[slot].host = h;
         maps[slot].bytes = bytes;
         maps[slot].va = base + offset;
+        maps[slot].refs = 1;
         nmaps++;
         *va = (uint32_t)(base + offset);
     }
@@ -110,7 +120,7 @@ int halo_udma_unmap(void *host) {
     for (int i = 0; i < nmaps; i++) {
         if (maps[i].host == host) found = i;
     }
-    if (found >= 0) {
+    if (found >= 0 && --maps[found].refs == 0) {
         for (int i = found; i + 1 < nmaps; i++) maps[i] = maps[i + 1];
         nmaps--;
     }
