@@ -17,15 +17,24 @@ class UserDma(Backend):
             raise ScheduleError(
                 f"Func {copy.func}: user DMA moves 2-D regions (one type-1 descriptor chain); {copy.ddr} has "
                 f"{copy.dims} dimensions. Use ubwcdma for interleaved chroma")
-        engine = dict(copy.options).get("engine", 0)
-        if not isinstance(engine, int) or not 0 <= engine < 8:
-            raise ScheduleError(f"Func {copy.func}: user DMA engine must be 0..7, got {engine!r}")
+        engine = self._base(copy)
+        need = 2 * copy.max_in_flight_needed
+        if not isinstance(engine, int) or not 0 <= engine or engine + need > 8:
+            raise ScheduleError(
+                f"Func {copy.func}: user DMA uses engines {engine}..{engine + need - 1} for its {need} transfer "
+                f"handles, but the engines are 0..7; choose dma('user_dma', engine=N) with N <= {8 - need}")
+
+    @staticmethod
+    def _base(copy):
+        """Reads use engines 0..3 and writes 4..7 unless told otherwise: one engine per
+        transfer handle, so transfers in flight at once never share an engine."""
+        return dict(copy.options).get("engine", 0 if copy.direction == "read" else 4)
 
     def c_handle_type(self):
         return "halo__udma_state"
 
     def c_start(self, copy, ddr_buffer, local_buffer, handle):
-        engine = dict(copy.options).get("engine", 0)
+        engine = f"{self._base(copy)} + _halo_h"
         to_local = 1 if copy.direction == "read" else 0
         return [f"_r = halo__udma_start(_halo_uc, {engine}, {ddr_buffer}, {local_buffer}, {to_local}, "
                 f"_halo_local_base, _halo_local_bytes, {handle});"]
@@ -51,6 +60,10 @@ static int64_t __attribute__((unused)) halo__span_bytes(const halo_buffer_t *b) 
   return elems * ((b->type.bits + 7) / 8);
 }
 
+/* Parallel tasks may pick the same engine: starting is serialised, and an engine still busy
+   with another task's chain is waited for first (dmstart on a running engine is an error). */
+static int halo__udma_lock;
+
 static int __attribute__((unused)) halo__udma_start(void *uc, int engine, const halo_buffer_t *ddr, const halo_buffer_t *local, int to_local, void *local_base, int64_t local_bytes, halo__udma_state *st) {
   int bytes = (local->type.bits + 7) / 8;
   if (ddr->host == NULL)
@@ -73,8 +86,12 @@ static int __attribute__((unused)) halo__udma_start(void *uc, int engine, const 
   if (r == 0) { st->maps[1] = ddr->host; r = halo_udma_map(local_base, (size_t)local_bytes, &va); }
   if (r == 0) {
     st->maps[2] = local_base;
-    r = to_local ? halo_udma_copy_2d_start(engine, st->descs, n, local->host, ddr_ptr, width, height, ddr_stride, local_stride)
-                 : halo_udma_copy_2d_start(engine, st->descs, n, ddr_ptr, local->host, width, height, local_stride, ddr_stride);
+    while (__atomic_exchange_n(&halo__udma_lock, 1, __ATOMIC_ACQUIRE)) {}
+    r = halo_udma_copy_wait(engine);
+    if (r == 0)
+      r = to_local ? halo_udma_copy_2d_start(engine, st->descs, n, local->host, ddr_ptr, width, height, ddr_stride, local_stride)
+                   : halo_udma_copy_2d_start(engine, st->descs, n, ddr_ptr, local->host, width, height, local_stride, ddr_stride);
+    __atomic_store_n(&halo__udma_lock, 0, __ATOMIC_RELEASE);
   }
   if (r != 0) {
     for (int i = 0; i < 3; i++) if (st->maps[i]) halo_udma_unmap(st->maps[i]);

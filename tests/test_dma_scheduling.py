@@ -187,3 +187,131 @@ def test_dma_on_a_non_wrapper_is_refused(schedule, fragment):
     schedule(bad, inp)
     with pytest.raises(hl.ScheduleError, match=re.escape(fragment)):
         lower([out])
+
+
+def build_plain(backend, schedule, memory=hl.MemoryType.VTCM, tile_w=64, tile_h=16, kind="copy"):
+    """The same pipeline shape on plain (host) buffers with any backend, Y plane only."""
+    x, y, c, tx, ty, xi, yi, yo = _vars()
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    in_copy, work, out = hl.Func("in_copy"), hl.Func("work"), hl.Func("out")
+    in_copy[x, y] = inp[x, y]
+    if kind == "copy":
+        work[x, y] = in_copy[x, y] * 2
+    else:
+        rep = hl.BoundaryConditions.repeat_edge(
+            in_copy, [(inp.dim(0).min(), inp.dim(0).extent()), (inp.dim(1).min(), inp.dim(1).extent())])
+        s = None
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                term = hl.cast(hl.UInt(16), rep[x + dx, y + dy])
+                s = term if s is None else s + term
+        work[x, y] = hl.cast(hl.UInt(8), (s + 4) / 9)
+    out[x, y] = work[x, y]
+    out.dma(backend, "write")
+    if schedule.startswith("split"):
+        out.split(y, yo, yi, 32).tile(x, yi, tx, ty, x, y, tile_w, tile_h).parallel(yo)
+    else:
+        out.tile(x, y, tx, ty, x, y, tile_w, tile_h)
+    in_copy.compute_at(out, tx).dma(backend, "read").store_in(memory)
+    work.compute_at(out, tx).store_in(memory)
+    if schedule in ("fold", "async", "split_async"):
+        in_copy.store_at(out, ty).fold_storage(x, 2 * tile_w if kind == "copy" else 4 * tile_w)
+        work.store_at(out, ty).fold_storage(x, 2 * tile_w)
+    if schedule in ("async", "split_async"):
+        in_copy.async_()
+        work.async_()
+    return inp, out
+
+
+@pytest.mark.parametrize("backend", ["user_dma", "compass", "host_copy"])
+@pytest.mark.parametrize("schedule", SCHEDULES)
+@pytest.mark.parametrize("kind", ["copy", "blur"])
+def test_other_backends_match_numpy(backend, schedule, kind):
+    w, h = 150, 70
+    a = np.random.default_rng(5).integers(0, 256, (h, w)).astype(np.uint8)
+    inp, out = build_plain(backend, schedule, kind=kind)
+    compiled = out.compile_jit()
+    res = np.zeros_like(a)
+    compiled({"input": a, "out": res})
+    want = (a.astype(np.uint32) * 2).astype(np.uint8) if kind == "copy" else _blur_ref(a)
+    assert np.array_equal(res, want)
+
+
+def test_compass_event_limit_is_respected_and_events_are_freed():
+    from halo import runtime
+    inp, out = build_plain("compass", "async")
+    compiled = out.compile_jit()
+    a = np.arange(64 * 32, dtype=np.uint8).reshape(32, 64)
+    res = np.zeros_like(a)
+    compiled({"input": a, "out": res})
+    assert np.array_equal(res, (a.astype(np.uint32) * 2).astype(np.uint8))
+    assert runtime.lib.halo_compass_events_in_use() == 0
+
+
+def test_host_copy_on_a_dma_device_buffer_is_a_clear_error():
+    inp, out = build_plain("host_copy", "basic")
+    compiled = out.compile_jit()
+    fin = frames.pack("raw", np.zeros((16, 64), np.uint8))
+    with ubwcdma.Engine() as e:
+        d = ubwcdma.DmaFrame(fin)
+        d.prepare(e, "read")
+        try:
+            with pytest.raises(hl.HaloRuntimeError, match="the DDR buffer has no host memory"):
+                compiled({"input": d.planes["y"], "out": np.zeros((16, 64), np.uint8)})
+        finally:
+            d.unprepare()
+            d.detach()
+
+
+TOY = r'''
+from halo.backends import Backend
+
+class Toy(Backend):
+    """A third-party backend: synchronous row copies, counting its transfers."""
+    name = "toy"
+    local_memories = ("VTCM",)
+
+    def c_handle_type(self):
+        return "int"
+
+    def c_start(self, copy, ddr, local, handle):
+        return [f"_r = toy_copy({ddr}, {local}, {1 if copy.direction == 'read' else 0});", f"*({handle}) = _r;"]
+
+    def c_wait(self, copy, handle):
+        return [f"_r = *({handle});"]
+
+    def c_includes(self):
+        return [r"""
+static int toy_transfers;
+static int __attribute__((unused)) toy_copy(const halo_buffer_t *ddr, const halo_buffer_t *local, int to_local) {
+  toy_transfers++;
+  for (int32_t j = 0; j < local->dim[1].extent; j++) {
+    uint8_t *d = ddr->host + (int64_t)(local->dim[1].min + j - ddr->dim[1].min) * ddr->dim[1].stride + (local->dim[0].min - ddr->dim[0].min);
+    uint8_t *l = local->host + (int64_t)j * local->dim[1].stride;
+    if (to_local) memcpy(l, d, local->dim[0].extent); else memcpy(d, l, local->dim[0].extent);
+  }
+  return 0;
+}
+"""]
+'''
+
+
+def test_a_backend_from_outside_halo_plugs_in_through_its_entry_point(tmp_path, monkeypatch):
+    import sys
+    from importlib import metadata
+
+    from halo import backends
+    (tmp_path / "toy_backend.py").write_text(TOY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ep = metadata.EntryPoint(name="toy", value="toy_backend:Toy", group="halo.dma_backends")
+    real = metadata.entry_points
+    monkeypatch.setattr(metadata, "entry_points",
+                        lambda **kw: [ep] if kw.get("group") == "halo.dma_backends" else real(**kw))
+    monkeypatch.setattr(backends, "_registry", dict(backends._registry))
+    assert "toy" in backends.available()
+    inp, out = build_plain("toy", "basic")
+    a = np.random.default_rng(1).integers(0, 256, (40, 90)).astype(np.uint8)
+    res = np.zeros_like(a)
+    out.compile_jit()({"input": a, "out": res})
+    assert np.array_equal(res, (a.astype(np.uint32) * 2).astype(np.uint8))
+    sys.modules.pop("toy_backend", None)

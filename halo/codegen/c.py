@@ -504,7 +504,7 @@ class _Sems(Visitor):
 def _copy_of(s):
     """The backends.Copy a DmaStart describes, for the backend's C emitters."""
     from halo.backends import Copy
-    return Copy(s.name, s.direction, s.ddr, s.local, "", len(s.mins), s.local_type.bits, False, s.options)
+    return Copy(s.name, s.direction, s.ddr, s.local, s.memory, len(s.mins), s.local_type.bits, False, s.options)
 
 
 def get_backend(name):

@@ -398,6 +398,7 @@ class DmaStart(Stmt):
     extents: tuple
     local_type: object
     options: tuple = ()
+    memory: str = "Auto"       # MemoryType of the local buffer
     local_offset: object = None
     local_strides: tuple = None
     local_size: object = None  # elements of the local allocation

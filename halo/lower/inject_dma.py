@@ -172,7 +172,7 @@ def _start(plan, slot, mins, extents):
     guarded split has nothing to move)."""
     c = plan.copy
     start = n.DmaStart(c.func, plan.backend, c.direction, c.ddr, c.local, slot, mins, extents,
-                       None, c.options)
+                       None, c.options, c.memory)
     nonempty = None
     for e in extents:
         if type(e) is n.IntImm and e.value > 0:
