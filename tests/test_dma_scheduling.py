@@ -315,3 +315,197 @@ def test_a_backend_from_outside_halo_plugs_in_through_its_entry_point(tmp_path, 
     out.compile_jit()({"input": a, "out": res})
     assert np.array_equal(res, (a.astype(np.uint32) * 2).astype(np.uint8))
     sys.modules.pop("toy_backend", None)
+
+
+def _simple(read_backend="ubwcdma", write=True, memory=hl.MemoryType.LockedCache, dims=2, bits=8):
+    x, y, c, tx, ty, xi, yi, yo = _vars()
+    inp = hl.ImageParam(hl.UInt(bits), dims, "input")
+    args = (x, y, c)[:dims]
+    in_copy, work, out = hl.Func("in_copy"), hl.Func("work"), hl.Func("out")
+    in_copy[args] = inp[args]
+    work[args] = in_copy[args] + 1
+    out[args] = work[args]
+    out.tile(x, y, tx, ty, x, y, 64, 16)
+    in_copy.compute_at(out, tx).store_in(memory)
+    work.compute_at(out, tx).store_in(memory)
+    return inp, in_copy, work, out, (x, y, tx, ty)
+
+
+def _err(fragment, build_fn):
+    with pytest.raises(hl.ScheduleError, match=re.escape(fragment)):
+        lower([build_fn()])
+
+
+def test_dma_read_without_local_memory():
+    def b():
+        inp, in_copy, work, out, _ = _simple(memory=hl.MemoryType.Heap)
+        in_copy.hexagon_ubwcdma_read()
+        return out
+    _err("Func in_copy: the ubwcdma backend moves data between DDR and local memory, but the destination "
+         "in_copy is in Heap; schedule in_copy.store_in(MemoryType.LockedCache) (legal: LockedCache, VTCM)", b)
+
+
+def test_dma_write_source_not_in_local_memory():
+    def b():
+        inp, in_copy, work, out, _ = _simple()
+        work.store_in(hl.MemoryType.Heap)
+        out.hexagon_ubwcdma_write()
+        return out
+    _err("Func out: the ubwcdma backend moves data between DDR and local memory, but the source work is in Heap", b)
+
+
+def test_async_dma_without_fold():
+    def b():
+        inp, in_copy, work, out, (x, y, tx, ty) = _simple()
+        in_copy.hexagon_ubwcdma_read().store_at(out, ty).async_()
+        return out
+    _err("Func in_copy: async_() with ubwcdma DMA requires fold_storage", b)
+
+
+def test_async_dma_stored_where_computed():
+    def b():
+        inp, in_copy, work, out, _ = _simple()
+        in_copy.hexagon_ubwcdma_read().fold_storage(hl.Var("x"), 128).async_()
+        return out
+    _err("Func in_copy: async_() with ubwcdma DMA needs in_copy stored outside the loop it is computed in", b)
+
+
+def test_async_dma_fold_too_small_for_ping_pong():
+    def b():
+        inp, in_copy, work, out, (x, y, tx, ty) = _simple()
+        in_copy.hexagon_ubwcdma_read().store_at(out, ty).fold_storage(x, 64).async_()
+        return out
+    _err("Func in_copy: async_() with ubwcdma DMA: fold_storage(x, 64) is too small for the ping-pong: one "
+         "iteration of out.tx uses in_copy", b)
+
+
+def test_dma_write_on_a_non_output():
+    def b():
+        inp, in_copy, work, out, _ = _simple()
+        work.hexagon_ubwcdma_write()
+        return out
+    _err("Func work: a DMA write drains a tile to a DDR output, but work is not an output of the pipeline", b)
+
+
+def test_dma_read_on_an_output():
+    def b():
+        x, y = hl.Var("x"), hl.Var("y")
+        inp = hl.ImageParam(hl.UInt(8), 2, "input")
+        out = hl.Func("out")
+        out[x, y] = inp[x, y]
+        out.hexagon_ubwcdma_read()
+        return out
+    _err("Func out is an output; a DMA read fills a local buffer", b)
+
+
+def test_dma_write_source_computed_at_root():
+    def b():
+        inp, in_copy, work, out, _ = _simple()
+        in_copy.compute_root()
+        work.compute_root()
+        out.hexagon_ubwcdma_write()
+        return out
+    _err("Func out: a DMA write moves one tile of work at a time, so work must be computed per tile of out: "
+         "work.compute_at(out, tile_var)", b)
+
+
+def test_dma_write_of_a_non_wrapper_output():
+    def b():
+        x, y = hl.Var("x"), hl.Var("y")
+        inp = hl.ImageParam(hl.UInt(8), 2, "input")
+        work, out = hl.Func("work"), hl.Func("out")
+        work[x, y] = inp[x, y]
+        out[x, y] = work[x, y] * 2
+        out.hexagon_ubwcdma_write()
+        return out
+    _err("Func out is scheduled for DMA (ubwcdma) but is not a pure wrapper", b)
+
+
+def test_wrapper_with_permuted_arguments_is_not_a_wrapper():
+    def b():
+        x, y = hl.Var("x"), hl.Var("y")
+        inp = hl.ImageParam(hl.UInt(8), 2, "input")
+        t, out = hl.Func("t"), hl.Func("out")
+        t[x, y] = inp[y, x]
+        out[x, y] = t[x, y]
+        t.compute_root().store_in(hl.MemoryType.LockedCache).hexagon_ubwcdma_read()
+        return out
+    _err("Func t is scheduled for DMA (ubwcdma) but is not a pure wrapper: its value is input(y, x)", b)
+
+
+def test_ubwcdma_needs_2d_or_3d_planes():
+    def b():
+        x = hl.Var("x")
+        inp = hl.ImageParam(hl.UInt(8), 1, "input")
+        t, out = hl.Func("t"), hl.Func("out")
+        t[x] = inp[x]
+        out[x] = t[x]
+        t.compute_root().store_in(hl.MemoryType.LockedCache).hexagon_ubwcdma_read()
+        return out
+    _err("Func t: UBWCDMA moves 2-D planes (Y, Raw) or 3-D interleaved chroma (UV: x, y, c); input has 1 dimensions", b)
+
+
+def test_ubwcdma_needs_8_or_16_bit_samples():
+    def b():
+        inp, in_copy, work, out, _ = _simple(bits=32)
+        in_copy.hexagon_ubwcdma_read()
+        return out
+    _err("Func in_copy: UBWCDMA frames hold 8-bit (NV12, Raw) or 16-bit (P010, TP10) samples; input has "
+         "32-bit elements", b)
+
+
+def test_user_dma_needs_2d():
+    def b():
+        inp, in_copy, work, out, _ = _simple(dims=3, memory=hl.MemoryType.VTCM)
+        in_copy.hexagon_user_dma()
+        return out
+    _err("Func in_copy: user DMA moves 2-D regions (one type-1 descriptor chain); input has 3 dimensions", b)
+
+
+def test_user_dma_engines_out_of_range():
+    def b():
+        inp, in_copy, work, out, _ = _simple(memory=hl.MemoryType.VTCM)
+        in_copy.dma("user_dma", "read", engine=7)
+        return out
+    _err("Func in_copy: user DMA uses engines 7..8 for its 2 transfer handles, but the engines are 0..7; choose "
+         "dma('user_dma', engine=N) with N <= 6", b)
+    inp, in_copy, work, out, _ = _simple(memory=hl.MemoryType.VTCM)
+    in_copy.dma("user_dma", "read", engine=6)
+    assert lower([out]).dma["in_copy"].copy.options == (("engine", 6),)
+
+
+def test_compass_needs_local_memory_on_one_side():
+    def b():
+        inp, in_copy, work, out, _ = _simple(memory=hl.MemoryType.Heap)
+        in_copy.dma("compass", "read")
+        return out
+    _err("Func in_copy: the compass backend moves data between DDR and local memory, but the destination in_copy "
+         "is in Heap", b)
+
+
+def test_unknown_backend_and_direction():
+    f = hl.Func("f")
+    f[hl.Var("x")] = 0
+    with pytest.raises(hl.ScheduleError, match=re.escape("no DMA backend named 'nope'; available: compass, host_copy, ubwcdma, user_dma")):
+        f.dma("nope")
+    with pytest.raises(hl.ScheduleError, match=re.escape("dma(direction='up'): legal directions are 'read'")):
+        f.dma("ubwcdma", "up")
+    f.dma("ubwcdma", "read")
+    with pytest.raises(hl.ScheduleError, match=re.escape("Func f already has a DMA directive (ubwcdma)")):
+        f.copy_to_host()
+
+
+def test_local_memory_over_capacity_with_dma_tiles():
+    x, y, c, tx, ty, xi, yi, yo = _vars()
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    in_copy, out = hl.Func("in_copy"), hl.Func("out")
+    in_copy[x, y] = inp[x, y]
+    out[x, y] = in_copy[x, y] + 1
+    out.tile(x, y, tx, ty, x, y, 512, 512)
+    in_copy.compute_at(out, tx).store_at(out, ty).fold_storage(x, 1024).store_in(
+        hl.MemoryType.LockedCache).hexagon_ubwcdma_read().async_()
+    # two 512x512 tiles of ping-pong: align(1024 * 512, 128) = 524288 bytes, over SM8150's 384 KB
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "the schedule needs 524288 bytes of LockedCache but SM8150 has 393216 (in_copy: 524288 bytes x 1)")):
+        lower([out])
+    assert lower([out], target="host-sm8250").dma["in_copy"].slots == 2
