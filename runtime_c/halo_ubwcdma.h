@@ -213,6 +213,10 @@ int halo_hexagon_dma_power_corner(void);                     /* the corner in ef
 /* Corners the simulated device supports (bit i = corner i; must include TURBO). The default,
  * SVS | SVS_L1 | NORMAL | TURBO, makes low_2 run at SVS and nominal_plus at TURBO. */
 int halo_hexagon_dma_set_supported_corners(uint32_t mask);
+/* A simulated bandwidth (MB/s at TURBO, scaled down for lower corners; 0, the default, lets the
+ * engines copy at memory speed). Lets traces and benchmarks show what async schedules hide. */
+int halo_hexagon_dma_set_bandwidth_model(uint32_t mb_per_s_at_turbo);
+uint32_t halo_hexagon_dma_bandwidth_model(void);
 uint32_t halo_hexagon_dma_supported_corners(void);
 
 /* ---- device interface and buffers ---------------------------------------------------------

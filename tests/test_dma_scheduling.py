@@ -509,3 +509,49 @@ def test_local_memory_over_capacity_with_dma_tiles():
             "the schedule needs 524288 bytes of LockedCache but SM8150 has 393216 (in_copy: 524288 bytes x 1)")):
         lower([out])
     assert lower([out], target="host-sm8250").dma["in_copy"].slots == 2
+
+
+def _traced_run(schedule, w=1024, h=256):
+    from halo import runtime, tracing
+    # model a 1 GB/s engine so transfers take time, as on a device (the engines otherwise copy
+    # at memory speed and finish before any compute starts)
+    runtime.lib.halo_hexagon_dma_set_bandwidth_model(1000)
+    inp, out = build("blur", "y", schedule, tile_w=256, tile_h=64)
+    compiled = out.compile_jit()
+    y, uv = _frame("nv12", w, h, 3)
+    fin = frames.pack("nv12", y, uv)
+    fout = frames.pack("nv12", np.zeros_like(y), np.zeros_like(uv))
+    with ubwcdma.Engine() as er, ubwcdma.Engine() as ew:
+        din, dout = ubwcdma.DmaFrame(fin), ubwcdma.DmaFrame(fout)
+        din.prepare(er, "read")
+        dout.prepare(ew, "write")
+        runtime.trace_clear()
+        runtime.trace_enable(True)
+        try:
+            compiled({"input": din.planes["y"], "out": dout.planes["y"]})
+        finally:
+            runtime.trace_enable(False)
+            runtime.lib.halo_hexagon_dma_set_bandwidth_model(0)
+            din.unprepare()
+            dout.unprepare()
+            din.detach()
+            dout.detach()
+    trace = runtime.trace_json()
+    runtime.trace_clear()
+    assert np.array_equal(frames.unpack(fout)[0], _blur_ref(y))
+    return trace, tracing
+
+
+def test_async_trace_shows_dma_of_the_next_tile_during_compute():
+    trace, tracing = _traced_run("async")
+    dma, compute = tracing.spans(trace, "dma"), tracing.spans(trace, "compute")
+    tiles = (1024 // 256) * (256 // 64)
+    assert len([e for e in trace["traceEvents"] if e.get("cat") == "compute" and e.get("name") == "work"]) == tiles
+    assert len(dma) == 2 * tiles
+    # some transfer ran while a tile was being computed
+    assert tracing.overlap_fraction(trace) > 0
+
+
+def test_basic_trace_never_overlaps_dma_with_compute():
+    trace, tracing = _traced_run("basic")
+    assert tracing.overlap_fraction(trace) == 0

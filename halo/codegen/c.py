@@ -233,7 +233,10 @@ class _Function:
             self.allocate(s)
         elif t is n.ProducerConsumer:
             self.line(f"/* {'produce' if s.is_producer else 'consume'} {s.name} */")
-            self.stmt(s.body)
+            if s.is_producer and not _moves_data(s.body):
+                self.traced(s)
+            else:
+                self.stmt(s.body)
         elif t is n.Evaluate:
             if not n.is_no_op(s):
                 self.line(f"(void)({self.expr(s.value)});")
@@ -342,6 +345,18 @@ class _Function:
         self.line(f"const int32_t {lo} = {self.expr(s.min)};")
         self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {lo}, {self.expr(s.extent)}, (uint8_t *)&_c);")
         self.line("if (_r != 0) " + self.fail("_r"))
+        self.depth -= 1
+        self.line("}")
+
+    def traced(self, s):
+        """A produce block recorded as a compute span when the runtime's trace is on (one branch
+        per block when it is off)."""
+        t0 = self.names(s.name + ".trace_t0")
+        self.line("{")
+        self.depth += 1
+        self.line(f"const uint64_t {t0} = halo_trace_enabled() ? halo_time_ns() : 0;")
+        self.stmt(s.body)
+        self.line(f'if ({t0}) halo_trace_record("compute", "{s.name}", "compute", 0, {t0}, halo_time_ns());')
         self.depth -= 1
         self.line("}")
 
@@ -499,6 +514,23 @@ class _Sems(Visitor):
 
     def visit_Release(self, s):
         self.names.add(s.name)
+
+
+class _Moves(Visitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_DmaStart(self, s):
+        self.found = True
+
+    def visit_DmaWait(self, s):
+        self.found = True
+
+
+def _moves_data(s):
+    v = _Moves()
+    v.visit(s)
+    return v.found
 
 
 def _copy_of(s):

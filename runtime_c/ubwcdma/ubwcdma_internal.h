@@ -98,4 +98,7 @@ void ubwc_power_restore_default(void);
 extern halo_mutex_t ubwc_pool_lock;
 int32_t ubwc_engines_in_use_locked(void);
 
+/* bandwidth.c: the least time a transfer may take under the bandwidth model (0: none). */
+uint64_t ubwc_transfer_floor_ns(uint64_t bytes);
+
 #endif /* HALO_UBWCDMA_INTERNAL_H */
