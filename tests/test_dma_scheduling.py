@@ -230,6 +230,11 @@ def test_other_backends_match_numpy(backend, schedule, kind):
     w, h = 150, 70
     a = np.random.default_rng(5).integers(0, 256, (h, w)).astype(np.uint8)
     inp, out = build_plain(backend, schedule, kind=kind)
+    if backend == "compass" and schedule.startswith("split"):
+        # events are a target-wide pool of 4; parallel strips would need one set per thread
+        with pytest.raises(hl.ScheduleError, match=re.escape("Compass DMA transfers in flight")):
+            out.compile_jit()
+        return
     compiled = out.compile_jit()
     res = np.zeros_like(a)
     compiled({"input": a, "out": res})

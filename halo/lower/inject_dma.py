@@ -144,7 +144,38 @@ def plan_dma(env, namer, windows, folds, target):
                              async_, spec.options, slots)
         backend.check(copy, target)
         plans[name] = DmaPlan(name, copy, spec.backend, loop, slots)
+    _check_compass_events(env, plans)
     return plans
+
+
+def _inside_parallel(env, name):
+    """Whether Func `name` is computed inside a parallel loop (so each thread has its own copy)."""
+    lvl = env.compute[name]
+    while lvl is not None and not lvl.is_root() and not lvl.is_inlined():
+        stage = env.stages[lvl.func.name()][lvl.stage or 0]
+        dims = [d.var for d in stage.schedule.dims]
+        if lvl.var in dims and any(d.kind == n.PARALLEL for d in stage.schedule.dims[dims.index(lvl.var):]):
+            return True
+        lvl = env.compute.get(lvl.func.name())
+    return False
+
+
+def _check_compass_events(env, plans):
+    """Compass events are a target-wide pool (4): the transfers a schedule keeps in flight at
+    once, times the threads that run them, must fit."""
+    from ..lang.target import HEXAGON_THREADS
+    compass = [p for p in plans.values() if p.backend == "compass"]
+    if not compass:
+        return
+    parallel = any(_inside_parallel(env, p.copy.local) for p in compass)
+    per_thread = sum(p.slots for p in compass)
+    need = per_thread * (HEXAGON_THREADS if parallel else 1)
+    if need > 4:
+        detail = ", ".join(f"{p.copy.func}: {p.slots}" for p in compass)
+        raise ScheduleError(
+            f"the schedule keeps {need} Compass DMA transfers in flight ({detail} per thread"
+            f"{f', x {HEXAGON_THREADS} threads of a parallel loop' if parallel else ''}), but the target has 4 "
+            f"events; use fewer async copies or no parallel loop around them")
 
 
 def _region(name, dims):

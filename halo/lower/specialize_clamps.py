@@ -1,8 +1,10 @@
-"""Clamp specialization (loop versioning): boundary conditions clamp every coordinate, which
-turns contiguous loads into gathers the C compiler cannot vectorize. At each innermost
-non-vector loop, if every clamp in one iteration's body provably leaves its argument unchanged
-(its argument's range over the inner loops lies within the clamp bounds), that iteration runs
-a copy of the body without the clamps; iterations at the image edges run the original body.
+"""Clamp and fold specialization (loop versioning): boundary conditions clamp every coordinate
+and folded storage indexes modulo the fold, both of which turn contiguous loads into gathers the
+C compiler cannot vectorize. At each innermost non-vector loop, if every clamp in one
+iteration's body provably leaves its argument unchanged (its argument's range over the inner
+loops lies within the clamp bounds), and every folded index stays within one fold (so x % F is
+x - k * F for one k), that iteration runs a copy of the body without them; iterations at the
+image edges or across a fold boundary run the original body.
 
 Halide reaches the same end with partition_loops; versioning per iteration needs no split
 points and costs a few comparisons per vector of work.
@@ -28,9 +30,11 @@ def _clamp_parts(e):
 class _FindClamps(Visitor):
     """Clamps in a loop body, with the interval of each clamped argument over the inner loops."""
 
-    def __init__(self, defined_inside):
+    def __init__(self, defined_inside, prefix):
+        self.prefix = prefix
+        self.lets = []   # (name, value) evaluated before the version check
         self.scope = {}
-        self.found = []  # (node, a, lo, hi, interval or None)
+        self.found = []  # (node, replacement, condition under which they are equal)
         self.defined_inside = defined_inside
 
     def visit_For(self, s):
@@ -60,8 +64,26 @@ class _FindClamps(Visitor):
         if b is None or free_variables(b[0]).keys() & self.defined_inside or \
                 free_variables(b[1]).keys() & self.defined_inside:
             return False
-        self.found.append((e, a, lo, hi, b))
+        self.found.append((e, a, n.And(_BOOL, n.LE(_BOOL, lo, b[0]), n.LE(_BOOL, b[1], hi))))
         return True
+
+    def visit_Mod(self, e):
+        """A folded index a % F: linear in a when a stays within one fold over the inner loops."""
+        if type(e.b) is not n.IntImm or e.b.value <= 0 or not e.type.is_int():
+            self.generic_visit(e)
+            return
+        self.visit(e.a)
+        b = intervals.bounds(e.a, self.scope)
+        if b is None or free_variables(b[0]).keys() & self.defined_inside or \
+                free_variables(b[1]).keys() & self.defined_inside:
+            return
+        F = e.b
+        # k = floor(lo / F) is computed once per version check, not once per point
+        k_name = f"{self.prefix}.fold{len(self.lets)}"
+        self.lets.append((k_name, simplify(n.Div(e.type, b[0], F))))
+        k = n.Variable(e.type, k_name)
+        same = n.EQ(_BOOL, k, simplify(n.Div(e.type, b[1], F)))
+        self.found.append((e, n.Sub(e.type, e.a, n.Mul(e.type, k, F)), same))
 
     def visit_Max(self, e):
         if not self._clamp(e):
@@ -102,7 +124,7 @@ class _Unclamp(Mutator):
             return self.mutate(self.nodes[id(e)])
         return self.generic_visit(e)
 
-    visit_Min = visit_Max
+    visit_Min = visit_Mod = visit_Max
 
 
 class _Loops(Visitor):
@@ -138,16 +160,18 @@ class _Specialize(Mutator):
             return s if body is s.body else s.with_(body=body)
         defined = _Defined()
         defined.visit(body)
-        finder = _FindClamps(defined.names)
+        finder = _FindClamps(defined.names, s.name)
         finder.visit(body)
         if not finder.found:
             return s if body is s.body else s.with_(body=body)
         cond = None
-        for _, _, lo, hi, (amin, amax) in finder.found:
-            c = n.And(_BOOL, n.LE(_BOOL, lo, amin), n.LE(_BOOL, amax, hi))
+        for _, _, c in finder.found:
             cond = c if cond is None else n.And(_BOOL, cond, c)
-        fast = _Unclamp({id(node): a for node, a, _, _, _ in finder.found}).mutate(body)
-        return s.with_(body=n.IfThenElse(simplify(cond), fast, body))
+        fast = _Unclamp({id(node): r for node, r, _ in finder.found}).mutate(body)
+        versioned = n.IfThenElse(simplify(cond), fast, body)
+        for name, value in reversed(finder.lets):
+            versioned = n.LetStmt(name, value, versioned)
+        return s.with_(body=versioned)
 
 
 def specialize_clamps(stmt):

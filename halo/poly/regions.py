@@ -256,7 +256,21 @@ def _union(a, b, want_min):
     return (a2.union_min(b2) if want_min else a2.union_max(b2)).coalesce()
 
 
-def box(namer, accs, func, warn=None):
+def _loop_context(namer, loops):
+    """The set of parameter values where every loop in `loops` has its variable in range."""
+    exprs = [e for _, mn, ext in loops for e in (mn, ext)] + [n.Variable(_I32, nm) for nm, _, _ in loops]
+    if not all(is_affine(e) for e in exprs):
+        loops = [l for l in loops if is_affine(l[1]) and is_affine(l[2])]
+    sp = _Space(namer, [], exprs)
+    ctx = sp.universe()
+    for nm, mn, ext in loops:
+        v = sp.var(nm)
+        lo = sp.pwaff(mn)
+        ctx = ctx & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(ext))
+    return ctx.params()
+
+
+def box(namer, accs, func, warn=None, context_loops=()):
     """[(min, max, extent, extent_bound)] per dimension covering every access (Exprs, and the
     largest extent as an int when isl proves one), or None if there are none.
 
@@ -277,7 +291,11 @@ def box(namer, accs, func, warn=None):
         mx_a = mx.align_params(mn_a.get_space())
         mn_a = mn_a.align_params(mx_a.get_space())
         ext = (mx_a - mn_a).coalesce().add_constant_val(isl.Val.int_from_si(namer.ctx, 1))
-        bound = ext.max_val()
+        widest = ext
+        if context_loops:
+            ctx = _loop_context(namer, context_loops)
+            widest = ext.align_params(ctx.get_space()).intersect_params(ctx.align_params(ext.get_space()))
+        bound = widest.max_val()
         bound = bound.to_python() if bound.is_int() else None
         out.append((simplify(_to_expr(back, mn, namer)), simplify(_to_expr(back, mx, namer)),
                     simplify(_to_expr(back, ext, namer)), bound))
