@@ -194,6 +194,8 @@ class _Function:
     def intrinsic(self, e):
         args = [self.expr(a) for a in e.args]
         at = e.args[0].type
+        if e.name == "likely":
+            return f"__builtin_expect(!!({args[0]}), 1)"
         if e.name in ("abs", "absd"):
             return f"halo_{e.name}_{suffix(at)}({', '.join(args)})"
         f = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp", "log": "log"}[e.name]

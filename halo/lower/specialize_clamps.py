@@ -10,6 +10,7 @@ Halide reaches the same end with partition_loops; versioning per iteration needs
 points and costs a few comparisons per vector of work.
 """
 from ..ir import nodes as n
+from ..ir.printer import expr_to_str
 from ..ir.simplify import simplify
 from ..ir.types import Bool
 from ..ir.visitor import Mutator, Visitor, free_variables
@@ -33,6 +34,8 @@ class _FindClamps(Visitor):
     def __init__(self, defined_inside, prefix):
         self.prefix = prefix
         self.lets = []   # (name, value) evaluated before the version check
+        self.mods = {}   # fold factor -> [(Mod node, interval of its argument)]
+        self.clamps = {}  # (lo, hi) -> [lo, hi, min of clamped args, max of clamped args]
         self.scope = {}
         self.found = []  # (node, replacement, condition under which they are equal)
         self.defined_inside = defined_inside
@@ -64,7 +67,11 @@ class _FindClamps(Visitor):
         if b is None or free_variables(b[0]).keys() & self.defined_inside or \
                 free_variables(b[1]).keys() & self.defined_inside:
             return False
-        self.found.append((e, a, n.And(_BOOL, n.LE(_BOOL, lo, b[0]), n.LE(_BOOL, b[1], hi))))
+        key = (expr_to_str(lo), expr_to_str(hi))
+        group = self.clamps.setdefault(key, [lo, hi, None, None])
+        group[2] = b[0] if group[2] is None else n.Min(b[0].type, group[2], b[0])
+        group[3] = b[1] if group[3] is None else n.Max(b[1].type, group[3], b[1])
+        self.found.append((e, a, None))
         return True
 
     def visit_Mod(self, e):
@@ -73,17 +80,13 @@ class _FindClamps(Visitor):
             self.generic_visit(e)
             return
         self.visit(e.a)
-        b = intervals.bounds(e.a, self.scope)
+        # In the fast copy the clamps are identities, so the unclamped index bounds the fold
+        # window (and simplifies: x - 2, x - 1, ... share one min).
+        b = intervals.bounds(_strip_clamps(e.a), self.scope)
         if b is None or free_variables(b[0]).keys() & self.defined_inside or \
                 free_variables(b[1]).keys() & self.defined_inside:
             return
-        F = e.b
-        # k = floor(lo / F) is computed once per version check, not once per point
-        k_name = f"{self.prefix}.fold{len(self.lets)}"
-        self.lets.append((k_name, simplify(n.Div(e.type, b[0], F))))
-        k = n.Variable(e.type, k_name)
-        same = n.EQ(_BOOL, k, simplify(n.Div(e.type, b[1], F)))
-        self.found.append((e, n.Sub(e.type, e.a, n.Mul(e.type, k, F)), same))
+        self.mods.setdefault(e.b.value, []).append((e, b))
 
     def visit_Max(self, e):
         if not self._clamp(e):
@@ -96,6 +99,43 @@ class _FindClamps(Visitor):
             self.generic_visit(e)
         else:
             self.visit(_clamp_parts(e)[0])
+
+
+    def conditions(self):
+        """One condition per clamp range and per fold factor (not one per access)."""
+        out = [n.And(_BOOL, n.LE(_BOOL, lo, amin), n.LE(_BOOL, amax, hi))
+               for lo, hi, amin, amax in self.clamps.values()]
+        out += [c for _, _, c in self.found if c is not None]
+        return out
+
+    def fold_groups(self):
+        """One k per fold factor: all the folded indices of an iteration share
+        k = floor(min / F) when their union stays inside one fold, so the loads differ by
+        constants only (which the C compiler vectorizes like unfolded loads)."""
+        for F, mods in self.mods.items():
+            t = mods[0][0].type
+            lo = mods[0][1][0]
+            hi = mods[0][1][1]
+            for _, (l, h) in mods[1:]:
+                lo, hi = n.Min(t, lo, l), n.Max(t, hi, h)
+            k_name = f"{self.prefix}.fold{len(self.lets)}"
+            self.lets.append((k_name, simplify(n.Div(t, lo, n.IntImm(t, F)))))
+            k = n.Variable(t, k_name)
+            self.found.append((None, None, n.EQ(_BOOL, k, simplify(n.Div(t, hi, n.IntImm(t, F))))))
+            for e, _ in mods:
+                self.found.append((e, n.Sub(t, e.a, n.Mul(t, k, e.b)), None))
+
+
+class _StripClamps(Mutator):
+    def visit_Max(self, e):
+        parts = _clamp_parts(e)
+        return self.mutate(parts[0]) if parts else self.generic_visit(e)
+
+    visit_Min = visit_Max
+
+
+def _strip_clamps(e):
+    return _StripClamps().mutate(e)
 
 
 class _Defined(Visitor):
@@ -162,13 +202,17 @@ class _Specialize(Mutator):
         defined.visit(body)
         finder = _FindClamps(defined.names, s.name)
         finder.visit(body)
+        finder.fold_groups()
         if not finder.found:
             return s if body is s.body else s.with_(body=body)
         cond = None
-        for _, _, c in finder.found:
+        for c in finder.conditions():
             cond = c if cond is None else n.And(_BOOL, cond, c)
-        fast = _Unclamp({id(node): r for node, r, _ in finder.found}).mutate(body)
-        versioned = n.IfThenElse(simplify(cond), fast, body)
+        fast = _Unclamp({id(node): r for node, r, _ in finder.found if node is not None}).mutate(body)
+        # The interior is the common case; saying so keeps the C compiler from treating the
+        # fast copy as cold code (and then not vectorizing it).
+        likely = n.Call(_BOOL, "likely", (simplify(cond),), "intrinsic")
+        versioned = n.IfThenElse(likely, fast, body)
         for name, value in reversed(finder.lets):
             versioned = n.LetStmt(name, value, versioned)
         return s.with_(body=versioned)
