@@ -126,6 +126,15 @@ class Pipeline:
         hpath.write_text(header)
         return path, hpath
 
+    def report(self, sizes=None, target=None):
+        """The compile-time report: local buffers (size formulas and values), folds, DMA copies
+        and, given frame sizes ({buffer: [extents]} or the output's [extents]), the transfers and
+        bytes one run moves."""
+        from .report import report
+        if sizes is not None and not isinstance(sizes, dict):
+            sizes = {o.name(): list(sizes) for o in self.outputs}
+        return report(lower(self.outputs, target=target), Target.parse(target), sizes)
+
     def compile_jit(self, target=None):
         fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)

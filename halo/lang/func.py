@@ -711,6 +711,10 @@ class Func:
         from ..pipeline import Pipeline
         return Pipeline(self).compile_to_c(path, args, fn_name, target)
 
+    def report(self, sizes=None, target=None):
+        from ..pipeline import Pipeline
+        return Pipeline(self).report(sizes, target)
+
     def compile_jit(self, target=None):
         from ..pipeline import Pipeline
         return Pipeline(self).compile_jit(target)

@@ -1,0 +1,170 @@
+"""The compile-time report of a pipeline: every local buffer with its size formula and value,
+the folds, the DMA copies with their backends, and, for a frame size, the transfers and bytes
+per frame (counted by walking the loops that enclose the transfers; no data is moved)."""
+from dataclasses import dataclass
+
+from .ir import nodes as n
+from .ir.printer import expr_to_str
+from .lower.local_memory import local_buffers
+
+
+def evaluate(e, env):
+    """The integer value of an index expression under `env` ({name: int})."""
+    t = type(e)
+    if t is n.IntImm:
+        return e.value
+    if t is n.Variable:
+        return env[e.name]
+    if t is n.Cast:
+        return evaluate(e.value, env)
+    if t is n.Select:
+        return evaluate(e.true_value, env) if evaluate(e.cond, env) else evaluate(e.false_value, env)
+    if t is n.Not:
+        return not evaluate(e.a, env)
+    if t is n.Call and e.name == "likely":
+        return evaluate(e.args[0], env)
+    a, b = evaluate(e.a, env), evaluate(e.b, env)
+    if t is n.Add:
+        return a + b
+    if t is n.Sub:
+        return a - b
+    if t is n.Mul:
+        return a * b
+    if t is n.Div:
+        return a // b if b else 0
+    if t is n.Mod:
+        return a % b if b else 0
+    if t is n.Min:
+        return min(a, b)
+    if t is n.Max:
+        return max(a, b)
+    compare = {n.EQ: a == b, n.NE: a != b, n.LT: a < b, n.LE: a <= b, n.GT: a > b, n.GE: a >= b}
+    if t in compare:
+        return compare[t]
+    if t is n.And:
+        return a and b
+    if t is n.Or:
+        return a or b
+    raise ValueError(f"cannot evaluate {expr_to_str(e)} for the report")
+
+
+@dataclass
+class Traffic:
+    transfers: int = 0
+    elements: int = 0
+
+
+def _has_dma(s):
+    found = []
+
+    def walk(x):
+        if found:
+            return
+        if type(x) is n.DmaStart:
+            found.append(x)
+            return
+        for f in x.child_fields():
+            v = getattr(x, f)
+            for k in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(k, n.Stmt):
+                    walk(k)
+    walk(s)
+    return bool(found)
+
+
+def traffic(stmt, env):
+    """{func: Traffic} of the DMA transfers one run makes, for the buffer sizes in `env`."""
+    out = {}
+
+    def walk(s, env):
+        t = type(s)
+        if t is n.DmaStart:
+            tr = out.setdefault(s.name, Traffic())
+            count = 1
+            for e in s.extents:
+                count *= max(evaluate(e, env), 0)
+            if count:
+                tr.transfers += 1
+                tr.elements += count
+            return
+        if not _has_dma(s):
+            return
+        if t is n.LetStmt:
+            inner = dict(env)
+            inner[s.name] = evaluate(s.value, env)
+            walk(s.body, inner)
+        elif t is n.For:
+            lo = evaluate(s.min, env)
+            for v in range(lo, lo + evaluate(s.extent, env)):
+                inner = dict(env)
+                inner[s.name] = v
+                walk(s.body, inner)
+        elif t is n.IfThenElse:
+            if evaluate(s.cond, env):
+                walk(s.then_case, env)
+            elif s.else_case is not None:
+                walk(s.else_case, env)
+        elif t is n.AssertStmt:
+            return
+        else:
+            for f in s.child_fields():
+                v = getattr(s, f)
+                for k in (v if isinstance(v, tuple) else (v,)):
+                    if isinstance(k, n.Stmt):
+                        walk(k, env)
+
+    walk(stmt, env)
+    return out
+
+
+def report(lowered, target, sizes=None):
+    """Text of the report; `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures."""
+    lines = [f"target {target}: local memory capacity {target.localmem_capacity()} bytes per kind"]
+    bufs = local_buffers(lowered.stmt)
+    lines.append("local buffers:")
+    if not bufs:
+        lines.append("  (none)")
+    for b in bufs:
+        extents = lowered.extent_bounds.get(b.name) or []
+        for i, f in (lowered.folds.get(b.name) or {}).items():
+            extents[i] = f
+        t = lowered.env.funcs[b.name].type()
+        formula = " x ".join(str(e) for e in extents) + f" x {t.bytes()} B"
+        lines.append(f"  {b.name} in {b.memory}: align({formula}, 128) = {b.bytes} B x {b.copies} "
+                     f"cop{'y' if b.copies == 1 else 'ies'} = {b.total} B")
+    for memory in ("LockedCache", "VTCM"):
+        total = sum(b.total for b in bufs if b.memory == memory)
+        if total:
+            lines.append(f"  {memory} total: {total} of {target.localmem_capacity()} bytes")
+    lines.append("folds:")
+    if not lowered.folds:
+        lines.append("  (none)")
+    for name, folds in sorted(lowered.folds.items()):
+        dims = lowered.env.funcs[name]._pure_names
+        for i, f in sorted(folds.items()):
+            lines.append(f"  {name}.{dims[i]} modulo {f}")
+    lines.append("DMA copies:")
+    if not lowered.dma:
+        lines.append("  (none)")
+    for name, plan in sorted(lowered.dma.items()):
+        c = plan.copy
+        arrow = f"{c.ddr} -> {c.local}" if c.direction == "read" else f"{c.local} -> {c.ddr}"
+        opts = "".join(f", {k}={v}" for k, v in c.options)
+        lines.append(f"  {name}: {c.direction} {arrow} with {plan.backend}{opts}, {plan.slots} in flight"
+                     f"{' (ping-pong)' if plan.slots > 1 else ''}")
+    if sizes and lowered.dma:
+        env = {}
+        for buf, extents in sizes.items():
+            stride = 1
+            for d, e in enumerate(extents):
+                env[f"{buf}.min.{d}"] = 0
+                env[f"{buf}.extent.{d}"] = e
+                env[f"{buf}.stride.{d}"] = stride
+                stride *= e
+        tr = traffic(lowered.stmt, env)
+        lines.append("per frame (" + ", ".join(f"{b} {'x'.join(map(str, e))}" for b, e in sizes.items()) + "):")
+        for name, plan in sorted(lowered.dma.items()):
+            t = tr.get(name, Traffic())
+            nbytes = t.elements * lowered.env.funcs[plan.copy.local].type().bytes()
+            lines.append(f"  {name}: {t.transfers} transfers, {nbytes} bytes")
+    return "\n".join(lines)
