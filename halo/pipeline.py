@@ -132,7 +132,11 @@ class Pipeline:
         bytes one run moves."""
         from .report import report
         if sizes is not None and not isinstance(sizes, dict):
-            sizes = {o.name(): list(sizes) for o in self.outputs}
+            # one size for every input and output of that dimensionality
+            env = build_env(self.outputs)
+            named = [(o.name(), o.dimensions()) for o in self.outputs]
+            named += [(nm, img.dimensions()) for nm, img in env.images.items()]
+            sizes = {nm: list(sizes) for nm, dims in named if dims == len(sizes)}
         return report(lower(self.outputs, target=target), Target.parse(target), sizes)
 
     def compile_jit(self, target=None):
