@@ -125,6 +125,9 @@ def report(lowered, target, sizes=None):
     if not bufs:
         lines.append("  (none)")
     for b in bufs:
+        if b.bytes is None:
+            lines.append(f"  {b.name} in {b.memory}: {expr_to_str(b.size)} elements, sized at run time, x {b.copies}")
+            continue
         extents = lowered.extent_bounds.get(b.name) or []
         for i, f in (lowered.folds.get(b.name) or {}).items():
             extents[i] = f
@@ -133,7 +136,7 @@ def report(lowered, target, sizes=None):
         lines.append(f"  {b.name} in {b.memory}: align({formula}, 128) = {b.bytes} B x {b.copies} "
                      f"cop{'y' if b.copies == 1 else 'ies'} = {b.total} B")
     for memory in ("LockedCache", "VTCM"):
-        total = sum(b.total for b in bufs if b.memory == memory)
+        total = sum(b.total for b in bufs if b.memory == memory and b.bytes is not None)
         if total:
             lines.append(f"  {memory} total: {total} of {target.localmem_capacity()} bytes")
     lines.append("folds:")

@@ -74,16 +74,23 @@ def test_local_memory_over_capacity_is_refused_with_sizes():
     assert local_buffers(lower([out], target="host-sm8250").stmt)[0].total == 524288
 
 
-def test_local_memory_needs_a_constant_size():
+def test_local_memory_without_a_constant_size_is_sized_at_run_time():
+    a = _img(9, (20, 300))
     x, y = hl.Var("x"), hl.Var("y")
     inp = hl.ImageParam(hl.UInt(8), 2, "input")
     copy, out = hl.Func("in_copy"), hl.Func("out")
     copy[x, y] = inp[x, y]
     out[x, y] = copy[x, y] + 1
-    copy.compute_root().store_in(hl.MemoryType.LockedCache)
-    with pytest.raises(hl.ScheduleError, match=re.escape(
-            "Func in_copy: store_in(MemoryType.LockedCache) needs a constant-size buffer")):
-        lower([out])
+    copy.compute_at(out, y).store_in(hl.MemoryType.LockedCache)  # one row, as wide as the frame
+    assert "in_copy in LockedCache: out.extent.0 elements, sized at run time" in out.report()
+    inp.set(hl.Buffer(a))
+    runtime.localmem_reset_high_water("locked_cache")
+    assert np.array_equal(np.asarray(out.realize([300, 20])), a + 1)
+    assert runtime.localmem_high_water("locked_cache") == 384  # align(300, 128)
+    big = np.zeros((1, 400 * 1024), np.uint8)
+    inp.set(hl.Buffer(big))
+    with pytest.raises(hl.HaloRuntimeError, match="locked cache"):
+        out.realize([400 * 1024, 1])
 
 
 def _line_buffered_blur(fold=4, store_root=True):

@@ -18,12 +18,13 @@ def align128(nbytes):
 class LocalBuffer:
     name: str
     memory: str
-    bytes: int        # one copy, aligned to 128
+    bytes: object     # one copy, aligned to 128 (None when only known at run time)
     copies: int       # copies live at once
+    size: object = None  # the element count Expr when it is not a constant
 
     @property
     def total(self):
-        return self.bytes * self.copies
+        return None if self.bytes is None else self.bytes * self.copies
 
 
 def local_buffers(stmt, threads=HEXAGON_THREADS):
@@ -38,7 +39,10 @@ def local_buffers(stmt, threads=HEXAGON_THREADS):
             return
         if t is n.Allocate and s.memory in ("LockedCache", "VTCM"):
             size = simplify(s.size)
-            out.append(LocalBuffer(s.name, s.memory, align128(size.value * s.type.bytes()), copies))
+            if type(size) is n.IntImm:
+                out.append(LocalBuffer(s.name, s.memory, align128(size.value * s.type.bytes()), copies))
+            else:
+                out.append(LocalBuffer(s.name, s.memory, None, copies, size))
         for f in s.child_fields():
             v = getattr(s, f)
             if isinstance(v, n.Stmt):
@@ -55,7 +59,7 @@ def check_local_memory(stmt, target):
     bufs = local_buffers(stmt)
     cap = target.localmem_capacity()
     for memory in ("LockedCache", "VTCM"):
-        mine = [b for b in bufs if b.memory == memory]
+        mine = [b for b in bufs if b.memory == memory and b.bytes is not None]
         total = sum(b.total for b in mine)
         if total > cap:
             detail = "; ".join(f"{b.name}: {b.bytes} bytes x {b.copies}" for b in mine)

@@ -73,20 +73,14 @@ class _Flatten(Mutator):
         return out
 
     def _constant_extents(self, s, folds):
-        """Local memory is sized at compile time: each extent is the largest one isl proves."""
+        """Local memory is sized by the largest extent isl proves, where it proves one (so the
+        capacity is checked at compile time); an extent with no constant bound (a line buffer
+        as wide as the frame) is allocated at its run-time size, and the runtime's allocator
+        refuses it then if it does not fit."""
         bounds = list(self.extent_bounds.get(s.name) or [None] * len(s.bounds))
         for i, f in folds.items():
             bounds[i] = f
-        func = self.env.funcs[s.name]
-        out = []
-        for (mn, ext), big, v in zip(s.bounds, bounds, func._pure_names):
-            if big is None:
-                raise ScheduleError(
-                    f"Func {s.name}: store_in(MemoryType.{s.memory}) needs a constant-size buffer, but its extent "
-                    f"along {v} ({ext}) has no constant bound; compute it inside a tile loop or bound it "
-                    f"(bound({v}, min, extent))")
-            out.append((mn, const(big)))
-        return tuple(out)
+        return tuple((mn, ext if big is None else const(big)) for (mn, ext), big in zip(s.bounds, bounds))
 
     def visit_DmaStart(self, s):
         """Where the region starts in the local buffer, its strides, and (for a folded dimension)
