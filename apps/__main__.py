@@ -1,61 +1,136 @@
-"""`python -m apps`: halo's main job. Until the DMA example apps land (issue 6), it runs the core
-demo pipeline: a 3x3 box blur with clamped edges on a synthetic frame, scheduled in tiles with a
-parallel outer loop and vectorized rows, verified against numpy; it exits non-zero on a mismatch."""
+"""`python -m apps`: run halo's example DMA apps, verify them against numpy and print a table.
+
+    python -m apps                                   all apps, schedules and formats at 1920x1080
+    python -m apps --app dma_nv12_rw --schedule async --format ubwc --size 3840x2160
+    python -m apps --device SM8250 --dma-bandwidth 2000 --out results/   (PNG outputs + traces)
+    python -m apps --app dma_nv12_blur_stencil --input frame.yuv --size 1920x1080
+
+The DMA engines are simulated; --dma-bandwidth models their bandwidth (MB/s at TURBO) so that
+the overlap of DMA and compute shows in the table (0: the engines copy at memory speed).
+Exits non-zero if any output differs from numpy's.
+"""
 import argparse
+import pathlib
 import sys
-import time
+import zlib
 
 import numpy as np
 
-import halo as hl
+from .common import DEVICES, run_app
+from .dma_nv12_blur_stencil import APP as NV12_BLUR
+from .dma_nv12_rw import APP as NV12_RW
+from .dma_p010_rw_async import APP as P010_RW
+from .dma_raw_blur_rw_async import APP as RAW_BLUR
+
+APPS = {a.name: a for a in (RAW_BLUR, P010_RW, NV12_BLUR, NV12_RW)}
+# frame formats each app runs on: (format, UBWC)
+FORMATS = {RAW_BLUR.name: [("raw", False)], P010_RW.name: [("p010", False)],
+           NV12_BLUR.name: [("nv12", False)], NV12_RW.name: [("nv12", False), ("nv12", True)]}
 
 
-def blur_pipeline():
-    x, y = hl.Var("x"), hl.Var("y")
-    inp = hl.ImageParam(hl.UInt(8), 2, "input")
-    rep = hl.BoundaryConditions.repeat_edge(inp)
-    bx, out = hl.Func("blur_x"), hl.Func("blur")
-    bx[x, y] = hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x, y] + rep[x + 1, y]
-    out[x, y] = hl.cast(hl.UInt(8), (bx[x, y - 1] + bx[x, y] + bx[x, y + 1] + 4) / 9)
-    xo, yo, xi, yi = hl.Var("xo"), hl.Var("yo"), hl.Var("xi"), hl.Var("yi")
-    out.tile(x, y, xo, yo, xi, yi, 128, 32).parallel(yo).vectorize(xi, 32)
-    bx.compute_at(out, xo).vectorize(x, 32)
-    return inp, out
-
-
-def reference(a):
-    p = np.pad(a.astype(np.uint16), 1, mode="edge")
+def write_png(path, plane):
+    """An 8-bit grayscale PNG of a plane (10-bit samples are scaled to 8 bits)."""
+    a = np.asarray(plane)
+    if a.dtype != np.uint8:
+        a = (a >> 2).astype(np.uint8)
     h, w = a.shape
-    s = sum(p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-    return ((s + 4) // 9).astype(np.uint8)
+    raw = b"".join(b"\0" + a[r].tobytes() for r in range(h))
+
+    def chunk(tag, data):
+        body = tag + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    header = w.to_bytes(4, "big") + h.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6))
+                     + chunk(b"IEND", b""))
+
+
+def read_planes(path, fmt, width, height):
+    """Y and UV planes of a user's frame: a .yuv file (NV12 or P010 as laid out by ffmpeg) or a
+    grayscale .png (Y; UV neutral)."""
+    path = pathlib.Path(path)
+    if path.suffix == ".png":
+        try:
+            from PIL import Image
+        except ImportError:
+            sys.exit("reading .png input needs Pillow (pip install pillow); or pass a .yuv file")
+        y = np.asarray(Image.open(path).convert("L"))
+        height, width = y.shape
+        uv = np.full((height // 2, width // 2, 2), 128, np.uint8)
+        return (y, None if fmt == "raw" else uv), width, height
+    dt = np.uint16 if fmt == "p010" else np.uint8
+    data = np.fromfile(path, dtype=dt)
+    n = width * height
+    if data.size < n + (0 if fmt == "raw" else n // 2):
+        sys.exit(f"{path}: {data.size} samples, but a {width}x{height} {fmt} frame needs {n + n // 2}")
+    y = data[:n].reshape(height, width)
+    uv = None if fmt == "raw" else data[n:n + n // 2].reshape(height // 2, width // 2, 2)
+    if fmt == "p010":
+        y, uv = y >> 6, uv >> 6
+    return (y, uv), width, height
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m apps", description=__doc__)
-    ap.add_argument("--width", type=int, default=1920)
-    ap.add_argument("--height", type=int, default=1080)
-    ap.add_argument("--repeats", type=int, default=10)
+    ap = argparse.ArgumentParser(prog="python -m apps", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--app", action="append", choices=sorted(APPS), help="app(s) to run (default: all)")
+    ap.add_argument("--schedule", action="append", help="schedule(s) (default: all the app has)")
+    ap.add_argument("--format", choices=["all", "linear", "ubwc"], default="all")
+    ap.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")
+    ap.add_argument("--device", choices=sorted(DEVICES), default="SM8250")
+    ap.add_argument("--input", help="a .yuv or .png frame instead of the synthetic one")
+    ap.add_argument("--out", help="folder for output PNGs and Chrome traces")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--dma-bandwidth", type=int, default=2000, help="modelled MB/s at TURBO (0: memory speed)")
     args = ap.parse_args(argv)
-    rng = np.random.default_rng(0)
-    frame = rng.integers(0, 256, (args.height, args.width)).astype(np.uint8)
-    inp, out = blur_pipeline()
-    inp.set(hl.Buffer(frame))
-    t0 = time.perf_counter()
-    compiled = out.compile_jit()
-    compile_ms = (time.perf_counter() - t0) * 1e3
-    result = np.empty_like(frame)
-    times = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        compiled({"input": frame, "blur": result})
-        times.append(time.perf_counter() - t)
-    ok = np.array_equal(result, reference(frame))
-    ms = float(np.median(times)) * 1e3
-    print("| app | size | compile ms | run ms (median) | Mpixel/s | matches numpy |")
-    print("|---|---|---|---|---|---|")
-    print(f"| blur3x3 (tiled, parallel, vectorized) | {args.width}x{args.height} | {compile_ms:.0f} | {ms:.3f} | "
-          f"{args.width * args.height / ms / 1e3:.0f} | {'yes' if ok else 'NO'} |")
-    return 0 if ok else 1
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    out_dir = pathlib.Path(args.out) if args.out else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for name in args.app or sorted(APPS):
+        app = APPS[name]
+        for schedule in args.schedule or app.schedules:
+            if schedule not in app.schedules:
+                sys.exit(f"{name} has no schedule {schedule!r}; it has {', '.join(app.schedules)}")
+            for fmt, ubwc in FORMATS[name]:
+                if (args.format == "linear" and ubwc) or (args.format == "ubwc" and not ubwc):
+                    continue
+                jobs.append((app, schedule, fmt, ubwc))
+    print(f"halo example apps: {width}x{height}, device {args.device}, DMA modelled at "
+          f"{args.dma_bandwidth or 'memory-speed'} MB/s, median of {args.repeats}\n")
+    print("| app | schedule | format | ms | MP/s | transfers | DDR bytes | saved by UBWC | local memory | "
+          "DMA overlapping compute | matches numpy |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    failures = 0
+    for i, (app, schedule, fmt, ubwc) in enumerate(jobs):
+        bar = "#" * (20 * i // max(len(jobs), 1))
+        print(f"\r[{bar:<20}] {i + 1}/{len(jobs)} {app.name} {schedule} {fmt}{' UBWC' if ubwc else ''}",
+              end="", file=sys.stderr, flush=True)
+        planes = None
+        if args.input:
+            planes, width, height = read_planes(args.input, fmt, width, height)
+        try:
+            r = run_app(app, schedule, fmt, ubwc, width, height, args.device, args.repeats, planes,
+                        args.dma_bandwidth, trace=True)
+        except Exception as e:  # a failed run is a row of the table, not the end of it
+            failures += 1
+            print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | failed: "
+                  f"{type(e).__name__}: {e} | | | | | | | no |")
+            continue
+        saved = r.uncompressed_bytes - r.ddr_bytes
+        saved_text = f"{saved} ({100 * saved / max(r.uncompressed_bytes, 1):.0f}%)" if ubwc else "-"
+        print(f"| {r.app} | {r.schedule} | {r.fmt} | {r.ms:.2f} | {r.mpix_per_s:.0f} | {r.transfers} | {r.ddr_bytes} | "
+              f"{saved_text} | {r.local_bytes} / {r.capacity} | {r.overlap * 100:.0f}% | {'yes' if r.ok else 'NO'} |")
+        failures += 0 if r.ok else 1
+        if out_dir:
+            stem = f"{r.app}-{r.schedule}-{fmt}{'-ubwc' if ubwc else ''}"
+            write_png(out_dir / f"{stem}.png", r.output[0])
+            import json
+            (out_dir / f"{stem}.trace.json").write_text(json.dumps(r.trace))
+    print(file=sys.stderr)
+    if failures:
+        print(f"\n{failures} run(s) failed or differ from numpy")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
