@@ -87,10 +87,10 @@ def test_local_memory_without_a_constant_size_is_sized_at_run_time():
     runtime.localmem_reset_high_water("locked_cache")
     assert np.array_equal(np.asarray(out.realize([300, 20])), a + 1)
     assert runtime.localmem_high_water("locked_cache") == 384  # align(300, 128)
-    big = np.zeros((1, 400 * 1024), np.uint8)
+    big = np.zeros((1, 1024 * 1024), np.uint8)  # one 1 MiB row: more than any device's local memory
     inp.set(hl.Buffer(big))
     with pytest.raises(hl.HaloRuntimeError, match="locked cache"):
-        out.realize([400 * 1024, 1])
+        out.realize([1024 * 1024, 1])
 
 
 def _line_buffered_blur(fold=4, store_root=True):
