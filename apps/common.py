@@ -69,9 +69,10 @@ class App:
             recipes.interleaved_uv(inp, out)
         if schedule == "line_buffered":
             recipes.line_buffered(out, in_copy, work, rows=4, deinterleave=self.deinterleave)
+            work.vectorize(x, 16)
         else:
             recipes.tiled(out, in_copy, work, schedule, tile=tile, halo_px=1 if self.kind == "blur" else 0,
-                          deinterleave=self.deinterleave)
+                          deinterleave=self.deinterleave, vector=16)
         return inp, out
 
     def reference(self, plane_array, plane):

@@ -314,12 +314,15 @@ class _Function:
         else:
             slot = self.nallocs
             self.nallocs += 1
-            nbytes = f"sizeof({ct}) * (size_t)({self.expr(size)})"
+            # an iteration with nothing to compute may have an empty (negative) region: 0 bytes
+            nbytes = f"sizeof({ct}) * (size_t)halo_max_i64((int64_t)({self.expr(size)}), 0)"
             kind = _LOCAL_KINDS.get(s.memory)
             if kind is None:
                 self.line(f"{ct} *restrict {name} = ({ct} *)halo_malloc(_halo_uc, {nbytes});")
                 code = "halo_error_out_of_memory"
             else:
+                # the local allocators refuse 0 bytes; an empty region still gets one granule
+                nbytes = f"sizeof({ct}) * (size_t)halo_max_i64((int64_t)({self.expr(size)}), 1)"
                 self.line(f"{ct} *restrict {name} = ({ct} *)halo_localmem_alloc(_halo_uc, {kind}, {nbytes});")
                 code = "halo_error_localmem_exhausted"
             self.line(f"_halo_allocs[{slot}] = {name};")

@@ -11,6 +11,7 @@ from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
 from ..ir.types import Int, Type
 from ..ir.visitor import Mutator, Visitor
+from .exprlike import ExprLike
 from .names import unique_name
 from .param import Dimension, default_constraints
 from .schedule import (Dim, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
@@ -70,6 +71,8 @@ class _VarUses(Visitor):
         if isinstance(e, Var) and e.name not in self.names:
             self.names.append(e.name)
 
+    visit_Var = visit_Variable
+
 
 def _normalize(exprs, params=None):
     """Exprs with Var / RVar / Param references made plain Variables; returns the RVars met and
@@ -100,7 +103,9 @@ class _PendingUpdate:
         self.op, self.value = op, value
 
 
-class _UndefinedRef:
+class _UndefinedRef(ExprLike):
+    """f[...] of a Func with no definition yet: only `f[...] += v` (and -=, *=, /=) may use it."""
+
     def __init__(self, func, args):
         self.func, self.args = func, args
 

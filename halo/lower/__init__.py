@@ -4,6 +4,7 @@ environment -> schedule_functions -> bounds_inference -> sliding_window -> alloc
 storage_folding -> inject_dma -> async_producers -> buffer_checks ->
 storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
 """
+import sys
 from dataclasses import dataclass
 
 from ..ir.simplify import simplify
@@ -40,6 +41,8 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     """Lower the pipeline that computes `outputs`. With dump=True every pass's result is kept in
     .steps (and printed by loop_nest_text); stop_after names the last pass to run."""
     target = Target.parse(target)
+    # Inlined stencil chains make deep expression trees; the passes recurse over them.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     env = build_env(outputs)
     namer = regions.Namer()
     warn = regions.warner()

@@ -46,6 +46,45 @@ def _tail(split, stage, old_extent_const, parallel_outer, guard_tails=False):
     return TailStrategy.GuardWithIf
 
 
+def split_plan(stage):
+    """The stage's splits with the internal variable names they use, and the final map from the
+    names the schedule uses to internal names. A split may reuse the old name for the outer loop
+    (split(x, x, xi, 8)); the schedule keeps calling it x, but it is a new variable, so it gets
+    a new internal name (x.0) and every user name maps to the variable it denotes now.
+    Returns ([(split, old, outer, inner)], {user name: internal name}); for a fuse, `old` is the
+    fused variable."""
+    current = {nm: nm for nm in stage.pure_names}
+    current.update({r.name: r.name for r in stage.rvars})
+    used = set(current)
+    fresh = iter(range(1 << 30))
+
+    def new_name(user):
+        name = user
+        while name in used:
+            name = f"{user}.{next(fresh)}"
+        used.add(name)
+        return name
+
+    plan = []
+    for s in stage.schedule.splits:
+        if s.is_rename:
+            old = current.pop(s.old)
+            new = new_name(s.outer)
+            current[s.outer] = new
+            plan.append((s, old, new, None))
+        elif s.is_fuse:
+            inner, outer = current.pop(s.inner), current.pop(s.outer)
+            fused = new_name(s.old)
+            current[s.old] = fused
+            plan.append((s, fused, outer, inner))
+        else:
+            old = current.pop(s.old)
+            outer, inner = new_name(s.outer), new_name(s.inner)
+            current[s.outer], current[s.inner] = outer, inner
+            plan.append((s, old, outer, inner))
+    return plan, current
+
+
 def build_stage(stage, guard_tails=False):
     """The loop nest of one stage, with Provide innermost."""
     f, k = stage.func, stage.index
@@ -61,31 +100,14 @@ def build_stage(stage, guard_tails=False):
             bounds[a.name] = (mn, n.Add(_I32, n.Sub(_I32, V(region_max(f, k, a.name)), mn), const(1)))
     lets = []     # (name, value) defining non-loop vars from loop vars
     guards = []
-    # A split may reuse the old name for the outer loop (split(x, x, xi, 8)); the schedule keeps
-    # calling it x, so each user name maps to the internal name of the variable it denotes now.
-    current = {d: d for d in bounds}
-    used = set(current)  # every internal name so far: a new variable never reuses one
-    fresh = iter(range(1 << 30))
-
-    def new_name(user):
-        name = user
-        while name in used:
-            name = f"{user}.{next(fresh)}"
-        used.add(name)
-        return name
-
-    for s in stage.schedule.splits:
+    plan, current = split_plan(stage)
+    for s, old, outer, inner in plan:
         if s.is_rename:
-            old = current.pop(s.old)
-            new = new_name(s.outer)
-            current[s.outer] = new
-            bounds[new] = bounds[old]
-            lets.append((full(old), V(full(new))))
+            bounds[outer] = bounds[old]
+            lets.append((full(old), V(full(outer))))
             continue
         if s.is_fuse:
-            inner, outer = current.pop(s.inner), current.pop(s.outer)
-            fused = new_name(s.old)
-            current[s.old] = fused
+            fused = old
             (imn, iext), (omn, oext) = bounds[inner], bounds[outer]
             if type(simplify(iext)) is not n.IntImm:
                 raise ScheduleError(
@@ -98,10 +120,6 @@ def build_stage(stage, guard_tails=False):
             lets.append((full(inner), n.Add(_I32, imn, n.Mod(_I32, fv, iext))))
             lets.append((full(outer), n.Add(_I32, omn, n.Div(_I32, fv, iext))))
             continue
-        old = current.pop(s.old)
-        outer = new_name(s.outer)
-        inner = new_name(s.inner)
-        current[s.outer], current[s.inner] = outer, inner
         mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
         parallel_outer = any(d.var == s.outer and d.kind == n.PARALLEL for d in stage.schedule.dims)
@@ -223,7 +241,8 @@ def loop_name(level, env, func):
     candidates = stages if level.stage is None else [s for s in stages if s.index == level.stage]
     for st in candidates:
         if any(d.var == level.var for d in st.schedule.dims):
-            return f"{level.func.name()}.s{st.index}.{level.var}"
+            _, current = split_plan(st)
+            return f"{level.func.name()}.s{st.index}.{current[level.var]}"
     return None
 
 
@@ -280,8 +299,12 @@ class _LoopSites:
 
 
 def _describe(loop):
+    """A loop as the schedule names it: f.x, f.update(0).r (internal renames like x.0 shown as x)."""
     f, stage, var = loop.split(".", 2)
     k = int(stage[1:])
+    head, _, tail = var.rpartition(".")
+    if head and tail.isdigit():
+        var = head
     return f"{f}{'' if k == 0 else f'.update({k - 1})'}.{var}"
 
 

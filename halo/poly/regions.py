@@ -238,15 +238,65 @@ def _access_box(namer, acc, func, warn):
         levels.append((nm, lo, simplify(n.Add(_I32, n.Sub(_I32, hi, lo), n.IntImm(_I32, 1)))))
     conds = [c for c in acc.conds if is_condition(c)]
     by_level = _level_conditions(conds, [l[0] for l in levels])
+    names = {l[0] for l in levels}
     out = []
     for a in args:
+        # A clamp with loop-invariant bounds is monotone: its min over the loops is the clamp of
+        # the min of its argument (likewise the max), so the loops are eliminated from the
+        # argument alone, a much smaller problem (boundary conditions clamp every access).
+        clamps = []
+        while _invariant_clamp(a, names):
+            a, lo_b, hi_b = _clamp_split(a)
+            clamps.append((lo_b, hi_b))
         lo = hi = _Space(namer, [], [a]).pwaff(a).project_domain_on_params()
         for i in range(len(levels) - 1, -1, -1):
             level = levels[i] + (by_level.get(i, []),)
             lo = _eliminate(namer, lo, level, True)
             hi = _eliminate(namer, hi, level, False)
+        for lo_b, hi_b in reversed(clamps):
+            lo, hi = _apply_clamp(namer, lo, lo_b, hi_b), _apply_clamp(namer, hi, lo_b, hi_b)
         out.append((lo, hi))
     return out
+
+
+def _clamp_split(e):
+    if type(e) is n.Max and type(e.a) is n.Min:
+        return e.a.a, e.b, e.a.b
+    return e.a.a, e.a.b, e.b
+
+
+def _invariant_clamp(e, loop_names):
+    if not ((type(e) is n.Max and type(e.a) is n.Min) or (type(e) is n.Min and type(e.a) is n.Max)):
+        return False
+    _, lo, hi = _clamp_split(e)
+    return not (free_variables(lo).keys() & loop_names or free_variables(hi).keys() & loop_names) \
+        and is_affine(lo) and is_affine(hi)
+
+
+def _apply_clamp(namer, pa, lo, hi):
+    sp = _Space(namer, [], [lo, hi])
+    lo_p = sp.pwaff(lo).project_domain_on_params()
+    hi_p = sp.pwaff(hi).project_domain_on_params()
+    pa = pa.align_params(lo_p.get_space()).align_params(hi_p.get_space())
+    lo_p, hi_p = lo_p.align_params(pa.get_space()), hi_p.align_params(pa.get_space())
+    return pa.min(hi_p).max(lo_p).coalesce()
+
+
+def _zero_like(pa):
+    return isl.PwAff.zero_on_domain(isl.LocalSpace.from_space(pa.get_domain_space()))
+
+
+def _extents_nonneg(namer, pa):
+    """The parameter context of `pa` in which every buffer extent is >= 0."""
+    sp = pa.get_domain_space()
+    ctx = isl.Set.universe(sp.params())
+    for i in range(sp.dim(isl.dim_type.param)):
+        name = namer.to_ir.get(sp.get_dim_name(isl.dim_type.param, i), "")
+        if ".extent." in name:
+            ls = isl.LocalSpace.from_space(sp.params())
+            v = isl.Aff.var_on_domain(ls, isl.dim_type.param, i)
+            ctx = ctx & isl.PwAff.from_aff(v).nonneg_set()
+    return ctx
 
 
 def _union(a, b, want_min):
@@ -291,12 +341,19 @@ def box(namer, accs, func, warn=None, context_loops=()):
         mx_a = mx.align_params(mn_a.get_space())
         mn_a = mn_a.align_params(mx_a.get_space())
         ext = (mx_a - mn_a).coalesce().add_constant_val(isl.Val.int_from_si(namer.ctx, 1))
+        # an iteration with nothing to compute has an empty region, never a negative size;
+        # buffer extents are never negative, which lets isl drop the max where it cannot matter
+        ext = ext.max(_zero_like(ext))
+        ext = ext.gist_params(_extents_nonneg(namer, ext)).coalesce()
         widest = ext
         if context_loops:
             ctx = _loop_context(namer, context_loops)
             widest = ext.align_params(ctx.get_space()).intersect_params(ctx.align_params(ext.get_space()))
-        bound = widest.max_val()
-        bound = bound.to_python() if bound.is_int() else None
+        try:
+            bound = widest.max_val()
+            bound = bound.to_python() if bound.is_int() else None
+        except isl.Error:  # isl finds no integer maximum of a non-integral expression
+            bound = None
         out.append((simplify(_to_expr(back, mn, namer)), simplify(_to_expr(back, mx, namer)),
                     simplify(_to_expr(back, ext, namer)), bound))
     return out
