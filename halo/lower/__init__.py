@@ -25,6 +25,9 @@ from .storage_flattening import storage_flattening
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
 
+# Inlined stencil chains make deep expression trees, and the passes recurse over them.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
 
 @dataclass
 class Lowered:
@@ -41,8 +44,6 @@ def lower(outputs, dump=False, stop_after=None, target=None):
     """Lower the pipeline that computes `outputs`. With dump=True every pass's result is kept in
     .steps (and printed by loop_nest_text); stop_after names the last pass to run."""
     target = Target.parse(target)
-    # Inlined stencil chains make deep expression trees; the passes recurse over them.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     env = build_env(outputs)
     namer = regions.Namer()
     warn = regions.warner()
