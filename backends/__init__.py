@@ -37,8 +37,6 @@ class Backend(abc.ABC):
 
     name = None
     local_memories = ("LockedCache", "VTCM")
-    # Transfers a pipeline may have in flight at once on one DMA'd Func (ping-pong = 2).
-    max_in_flight = 2
 
     def check(self, copy, target):
         if copy.memory not in self.local_memories:

@@ -7,7 +7,6 @@ from . import Backend, register
 class HostCopy(Backend):
     name = "host_copy"
     local_memories = ("LockedCache", "VTCM", "Heap", "Stack", "Auto")
-    max_in_flight = 1
 
     def c_handle_type(self):
         return "int"

@@ -7,6 +7,7 @@ import pytest
 
 import halo as hl
 from halo.lower import lower
+from halo.schedules import dma as recipes
 from halo.runtime import frames, ubwcdma
 
 SCHEDULES = ["basic", "fold", "async", "split", "split_async"]
@@ -17,7 +18,8 @@ def _vars():
 
 
 def build(kind, plane, schedule, tile_w=128, tile_h=32, strip=64, bits=8):
-    """A DMA read -> work -> DMA write pipeline on one plane, in Halide's apps' shape.
+    """A DMA read -> work -> DMA write pipeline on one plane, in Halide's apps' shape, scheduled
+    with the halo.schedules.dma recipe (which these tests thereby cover).
     kind: "copy" (work = 2 * in) or "blur" (3x3 box blur of the clamped input)."""
     x, y, c, tx, ty, xi, yi, yo = _vars()
     t = hl.UInt(bits)
@@ -40,30 +42,10 @@ def build(kind, plane, schedule, tile_w=128, tile_h=32, strip=64, bits=8):
                 s = term if s is None else s + term
         work[args] = hl.cast(t, (s + 4) / 9)
     out[args] = work[args]
-    out.hexagon_ubwcdma_write()
     if uv:
-        for d in (inp.dim(0), out.output_buffer().dim(0)):
-            d.set_stride(2)
-        for d in (inp.dim(2), out.output_buffer().dim(2)):
-            d.set_stride(1).set_bounds(0, 2)
-        out.bound(c, 0, 2).reorder(c, x, y)
-    if schedule.startswith("split"):
-        out.split(y, yo, yi, strip).tile(x, yi, tx, ty, x, y, tile_w, tile_h).parallel(yo)
-    else:
-        out.tile(x, y, tx, ty, x, y, tile_w, tile_h)
-    local = hl.MemoryType.LockedCache
-    in_copy.compute_at(out, tx).hexagon_ubwcdma_read().store_in(local)
-    work.compute_at(out, tx).store_in(local)
-    if uv:
-        in_copy.bound(c, 0, 2).reorder_storage(c, x, y)
-        work.bound(c, 0, 2).reorder_storage(c, x, y)
-    if schedule in ("fold", "async", "split_async"):
-        # the blur reads a one-pixel halo, so two tiles of its input need 2 * tile + 2 columns
-        in_copy.store_at(out, ty).fold_storage(x, 2 * tile_w if kind == "copy" else 4 * tile_w)
-        work.store_at(out, ty).fold_storage(x, 2 * tile_w)
-    if schedule in ("async", "split_async"):
-        in_copy.async_()
-        work.async_()
+        recipes.interleaved_uv(inp, out)
+    recipes.tiled(out, in_copy, work, schedule, tile=(tile_w, tile_h), strip=strip,
+                  halo_px=0 if kind == "copy" else 1)
     return inp, out
 
 
@@ -207,19 +189,8 @@ def build_plain(backend, schedule, memory=hl.MemoryType.VTCM, tile_w=64, tile_h=
                 s = term if s is None else s + term
         work[x, y] = hl.cast(hl.UInt(8), (s + 4) / 9)
     out[x, y] = work[x, y]
-    out.dma(backend, "write")
-    if schedule.startswith("split"):
-        out.split(y, yo, yi, 32).tile(x, yi, tx, ty, x, y, tile_w, tile_h).parallel(yo)
-    else:
-        out.tile(x, y, tx, ty, x, y, tile_w, tile_h)
-    in_copy.compute_at(out, tx).dma(backend, "read").store_in(memory)
-    work.compute_at(out, tx).store_in(memory)
-    if schedule in ("fold", "async", "split_async"):
-        in_copy.store_at(out, ty).fold_storage(x, 2 * tile_w if kind == "copy" else 4 * tile_w)
-        work.store_at(out, ty).fold_storage(x, 2 * tile_w)
-    if schedule in ("async", "split_async"):
-        in_copy.async_()
-        work.async_()
+    recipes.tiled(out, in_copy, work, schedule, tile=(tile_w, tile_h), strip=32, halo_px=0 if kind == "copy" else 1,
+                  backend=backend, memory=memory)
     return inp, out
 
 
@@ -551,7 +522,9 @@ def test_async_trace_shows_dma_of_the_next_tile_during_compute():
     trace, tracing = _traced_run("async")
     dma, compute = tracing.spans(trace, "dma"), tracing.spans(trace, "compute")
     tiles = (1024 // 256) * (256 // 64)
-    assert len([e for e in trace["traceEvents"] if e.get("cat") == "compute" and e.get("name") == "work"]) == tiles
+    # work is the only computed Func: one compute span per tile, all named after it
+    assert len(compute) == tiles
+    assert {e["name"] for e in trace["traceEvents"] if e.get("cat") == "compute"} == {"work"}
     assert len(dma) == 2 * tiles
     # some transfer ran while a tile was being computed
     assert tracing.overlap_fraction(trace) > 0

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from ..ir import nodes as n
-from ..ir.types import Int
 from ..ir.visitor import Visitor, free_variables
 from .c_prelude import prelude, suffix
 
@@ -584,7 +583,6 @@ class _Task:
     fn: str
     struct: str
     captures: list  # (c name, c type)
-    outer_forks: int = 0  # flags of enclosing forks the task reports failures to
 
 
 class CGenerator:
@@ -655,7 +653,7 @@ class CGenerator:
             fields += "  int *_halo_flag;\n"
         self.structs.append(f"struct {struct} {{\n{fields}  int _unused;\n}};")
         self.tasks[idx] = "\n".join(text)
-        return _Task(fn, struct, captures, len(outer.forks))
+        return _Task(fn, struct, captures)
 
     def signature(self, args):
         parts = ["void *_halo_uc"]

@@ -15,12 +15,12 @@ def prelude():
     for suffix, t, ut in _INT_TYPES:
         out += [
             f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{",
-            f"  if (b == 0) return 0;",
+            "  if (b == 0) return 0;",
             f"  {t} q = ({t})(a / b), r = ({t})(a % b);",
             f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q);",
             "}",
             f"HALO_INLINE {t} halo_mod_{suffix}({t} a, {t} b) {{",
-            f"  if (b == 0) return 0;",
+            "  if (b == 0) return 0;",
             f"  {t} r = ({t})(a % b);",
             f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? r + b : r);",
             "}",

@@ -28,12 +28,6 @@ class Type:
         """int or uint (not bool)."""
         return self.code in ("int", "uint")
 
-    def with_lanes(self, lanes):
-        return Type(self.code, self.bits, lanes)
-
-    def element_of(self):
-        return Type(self.code, self.bits, 1)
-
     def bytes(self):
         return 1 if self.code == "bool" else self.bits // 8
 
@@ -106,10 +100,6 @@ def Float(bits=32, lanes=1):
 
 def Bool(lanes=1):
     return Type("bool", 1, lanes)
-
-
-def Handle():
-    return Type("handle", 64)
 
 
 def type_of_dtype(dtype):

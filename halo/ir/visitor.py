@@ -123,6 +123,3 @@ def find_calls(node, call_types=("func", "image")):
     v.visit(node)
     return v.calls
 
-
-def uses_var(node, name):
-    return name in free_variables(node)

@@ -147,9 +147,6 @@ class Stage:
         f = self.func.name()
         return f if self.index == 0 else f"{f}.update({self.index - 1})"
 
-    def stage_prefix(self):
-        return f"{self.func.name()}.s{self.index}"
-
     def dim_names(self):
         return [d.var for d in self.schedule.dims]
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from ..errors import DefinitionError, ScheduleError
 from ..ir import nodes as n
 from ..ir.visitor import Mutator, find_calls, substitute
-from ..lang.func import Func
 from ..lang.schedule import LoopLevel
 
 

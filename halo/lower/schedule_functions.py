@@ -361,7 +361,7 @@ def inject(stmt, env, name):
 def _why(level, loop, sites):
     if loop is None:
         return f"{level.func.name()} has no loop over {level.var}" + \
-            ("" if level.stage is None else f" in that stage")
+            ("" if level.stage is None else " in that stage")
     if loop not in sites.loops:
         return f"the loop {_describe(loop)} is not in the pipeline"
     return f"the loop {_describe(loop)} does not enclose every use of {sites.func}"

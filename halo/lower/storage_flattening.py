@@ -5,7 +5,7 @@ from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.operators import const
 from ..ir.simplify import simplify
-from ..ir.types import Bool, Int
+from ..ir.types import Int
 from ..ir.visitor import Mutator
 from .schedule_functions import V
 

@@ -2,7 +2,6 @@
 is proved safe with isl or refused, never dropped: over the one loop between the store and the
 compute levels, the Func's window along `dim` must never move backwards and must never be wider
 than `factor`; with no loop between them, the whole region must fit."""
-import islpy as isl
 
 from ..errors import ScheduleError
 from ..ir import nodes as n

@@ -14,7 +14,7 @@ from ..ir.visitor import free_variables
 _I32 = Int(32)
 
 
-def is_affine(e, allow_select_conditions=True):
+def is_affine(e):
     """Whether `e` is piecewise quasi-affine: +, -, * by a constant, floor / and % by a positive
     constant, min, max, select on affine conditions, shifts and masks by constants."""
     t = type(e)
