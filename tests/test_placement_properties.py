@@ -70,7 +70,7 @@ def _apply(p, bx, by, out, x, y):
             bx.async_()
 
 
-@settings(max_examples=40, deadline=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(placements)
 def test_random_placements_match_the_unscheduled_pipeline(p):

@@ -273,8 +273,9 @@ def _blur_funcs():
     (lambda x, y, bx, out: bx.compute_root().async_(),
      "Func blur_x: async_(): a Func computed at the root has no consumer loop to run ahead of"),
     (lambda x, y, bx, out: bx.compute_at(out, y).store_root().fold_storage(y, 3).async_(),
-     "Func blur_x: async_(): fold_storage(y, 3) leaves the producer no room to run ahead: one iteration needs "
-     "3 along y, so a fold of at least 4 lets it work one iteration ahead (ping-pong)"),
+     "Func blur_x: async_(): fold_storage(y, 3) leaves the producer no room to run ahead: one iteration reads "
+     "3 along y while the next one is produced, 4 in all, so a fold of at least 4 lets it work one iteration "
+     "ahead (ping-pong)"),
 ])
 def test_async_errors(schedule, fragment):
     x, y, bx, out = _blur_funcs()
@@ -349,3 +350,24 @@ def test_two_async_producers_at_one_loop_are_refused():
         f.compute_at(out, y).store_root().fold_storage(y, 3).async_()
     with pytest.raises(hl.ScheduleError, match=re.escape("halo runs one async producer per loop")):
         lower([out])
+
+
+def test_async_fold_must_hold_two_iterations_of_a_multi_row_step():
+    """Found by the placement property test: with tiles of 4 rows the window moves 4 rows per
+    iteration, so running one iteration ahead needs the fold to hold rows 4v - 1 .. 4v + 8."""
+    x, y, bx, out = _blur_funcs()
+    xo, yo, xi, yi = hl.Var("xo"), hl.Var("yo"), hl.Var("xi"), hl.Var("yi")
+    out.tile(x, y, xo, yo, xi, yi, 8, 4, tail=hl.TailStrategy.GuardWithIf)
+    bx.compute_at(out, yo).store_root().fold_storage(y, 8).async_()
+    with pytest.raises(hl.ScheduleError, match=re.escape(
+            "fold_storage(y, 8) leaves the producer no room to run ahead: one iteration reads 6 along y while the "
+            "next one is produced, 10 in all, so a fold of at least 10")):
+        lower([out])
+    x, y, bx, out = _blur_funcs()
+    xo, yo, xi, yi = hl.Var("xo"), hl.Var("yo"), hl.Var("xi"), hl.Var("yi")
+    out.tile(x, y, xo, yo, xi, yi, 8, 4, tail=hl.TailStrategy.GuardWithIf)
+    bx.compute_at(out, yo).store_root().fold_storage(y, 10).async_()
+    a = _img(21, (7, 3))
+    lower([out]).env.images["input"].set(hl.Buffer(a))
+    for _ in range(20):  # the overwrite showed up only with some thread timings
+        assert np.array_equal(np.asarray(out.realize([3, 7])), _blur_ref(a))

@@ -5,9 +5,9 @@ on their own thread, ahead of the consumer's, through two semaphores:
     fork { for y: acquire(g.space); produce g; release(g.ready) }
     and  { for y: acquire(g.ready); consume g; release(g.space) }
 
-S, how far the producer may run ahead, comes from the fold proved by storage_folding: with a
-fold of F along the moving dimension and a window at most w wide, iteration y + k may be written
-while iteration y is read when k <= F - w, so S = F - w + 1. Schedules that could deadlock or
+The producer runs one iteration ahead (S = 2, ping-pong) when the fold holds the windows of two
+consecutive iterations at once: from the first row iteration y reads to the last row iteration
+y + 1 writes, whatever the step of the loop (a tile of 4 rows moves the window 4 rows). Schedules that could deadlock or
 overwrite live data are refused here with the reason.
 """
 from ..errors import ScheduleError
@@ -15,7 +15,7 @@ from ..ir import nodes as n
 from ..ir.operators import const
 from ..ir.visitor import Mutator
 from .schedule_functions import _describe, loop_name
-from .storage_folding import _widest
+from .storage_folding import _widest, pair_width
 
 
 def _split_body(body, name):
@@ -105,13 +105,14 @@ def async_producers(stmt, env, namer, windows, folds, dma_locals=()):
         (i, F), = folds[name].items()
         d = func._pure_names[i]
         w = windows[name][d]
-        widest = _widest(namer, w)
-        slots = F - widest + 1
-        if slots < 2:
+        pair = pair_width(namer, w)
+        if pair is None or pair > F:
             raise ScheduleError(
-                f"{what}: fold_storage({d}, {F}) leaves the producer no room to run ahead: one iteration needs "
-                f"{widest} along {d}, so a fold of at least {widest + 1} lets it work one iteration ahead "
-                f"(ping-pong)")
+                f"{what}: fold_storage({d}, {F}) leaves the producer no room to run ahead: one iteration reads "
+                f"{_widest(namer, w)} along {d} while the next one is produced, {pair if pair is not None else 'an unbounded number'} "
+                f"in all, so a fold of at least {pair if pair is not None else '(unknown)'} lets it work one "
+                f"iteration ahead (ping-pong)")
+        slots = 2
         if func.has_update_definition():
             raise ScheduleError(f"{what}: async producers with update definitions are not supported; compute "
                                 f"the updates in a separate Func")

@@ -21,9 +21,8 @@ from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator, substitute
 from ..poly import regions
-from ..poly.isl_bridge import is_affine
-from ..poly.regions import _Space
 from .schedule_functions import V, _describe, loop_name, region_max, region_min
+from .storage_folding import pair_width
 
 _I32 = Int(32)
 _BOOL = Bool()
@@ -58,22 +57,6 @@ def _not_wrapper(func, direction):
         f"{func.stages()[0].value}. Expected a single call of {want} with the same arguments in the same order, "
         f"e.g. {func.name()}[{', '.join(func._pure_names)}] = "
         f"{'input' if direction == 'read' else 'work'}[{', '.join(func._pure_names)}]")
-
-
-def _pair_width(namer, w):
-    """The largest extent of [min(v), max(v + 1)]: the window of one iteration and the next."""
-    nxt = substitute({w.loop: n.Add(_I32, V(w.loop), const(1))}, w.max)
-    if not all(is_affine(e) for e in (w.min, nxt, w.loop_min, w.loop_extent)):
-        return None
-    sp = _Space(namer, [w.loop], [w.min, nxt, w.loop_min, w.loop_extent])
-    v = sp.var(w.loop)
-    lo = sp.pwaff(w.loop_min)
-    dom = sp.universe() & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(w.loop_extent) - sp.const(1))
-    if dom.is_empty():
-        return 0
-    width = (sp.pwaff(nxt) - sp.pwaff(w.min) + sp.const(1)).intersect_domain(dom)
-    m = width.max_val()
-    return m.to_python() if m.is_int() else None
 
 
 def plan_dma(env, namer, windows, folds, target):
@@ -132,7 +115,7 @@ def plan_dma(env, namer, windows, folds, target):
             (i, F), = folds[lname].items()
             d = local_func._pure_names[i]
             w = windows[lname][d]
-            pair = _pair_width(namer, w)
+            pair = pair_width(namer, w)
             if pair is None or pair > F:
                 raise ScheduleError(
                     f"{what}: fold_storage({d}, {F}) is too small for the ping-pong: one iteration of "

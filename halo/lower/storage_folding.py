@@ -5,10 +5,15 @@ than `factor`; with no loop between them, the whole region must fit."""
 
 from ..errors import ScheduleError
 from ..ir import nodes as n
+from ..ir.operators import const
 from ..ir.printer import expr_to_str
+from ..ir.types import Int
+from ..ir.visitor import substitute
 from ..poly.isl_bridge import is_affine
 from ..poly.regions import _Space
-from .schedule_functions import _describe, loop_name
+from .schedule_functions import V, _describe, loop_name
+
+_I32 = Int(32)
 
 
 def _loops_to(stmt, target):
@@ -39,6 +44,22 @@ def _widest(namer, w):
     lo = sp.pwaff(w.loop_min)
     dom = sp.universe() & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(w.loop_extent))
     width = (sp.pwaff(w.max) - sp.pwaff(w.min) + sp.const(1)).intersect_domain(dom)
+    m = width.max_val()
+    return m.to_python() if m.is_int() else None
+
+
+def pair_width(namer, w):
+    """The largest extent of [min(v), max(v + 1)]: the window of one iteration and the next."""
+    nxt = substitute({w.loop: n.Add(_I32, V(w.loop), const(1))}, w.max)
+    if not all(is_affine(e) for e in (w.min, nxt, w.loop_min, w.loop_extent)):
+        return None
+    sp = _Space(namer, [w.loop], [w.min, nxt, w.loop_min, w.loop_extent])
+    v = sp.var(w.loop)
+    lo = sp.pwaff(w.loop_min)
+    dom = sp.universe() & v.ge_set(lo) & v.lt_set(lo + sp.pwaff(w.loop_extent) - sp.const(1))
+    if dom.is_empty():
+        return 0
+    width = (sp.pwaff(nxt) - sp.pwaff(w.min) + sp.const(1)).intersect_domain(dom)
     m = width.max_val()
     return m.to_python() if m.is_int() else None
 
