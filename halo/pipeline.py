@@ -18,7 +18,7 @@ from .lower.fingerprint import fingerprint_hash
 from .runtime import build
 
 _lowered = {}  # fingerprint hash -> (C source, header, warnings)
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 class Compiled:
@@ -82,12 +82,16 @@ class Pipeline:
         if args is not None:
             inferred = self._order_args(inferred, args)
         target = Target.parse(target)
-        key = fingerprint_hash(self.outputs, f"{_CACHE_FORMAT} {fn_name} {inferred!r} {target}")
+        # The C does not depend on the architecture, only on the device (local memory), so
+        # host and Hexagon builds of one pipeline share a lowering.
+        key = fingerprint_hash(self.outputs, f"{_CACHE_FORMAT} {fn_name} {inferred!r} {target.device}")
         cached = _lowered.get(key)
         path = build.cache_dir() / "lowered" / f"{key}.json"
         if cached is None and path.exists():
             data = json.loads(path.read_text())
             cached = (data["source"], data["header"], data["warnings"])
+        if cached is not None and not target.has_threads and "halo_thread_start(" in cached[0]:
+            cached = None  # lowering again raises the ScheduleError that names the async producer
         if cached is None:
             low = lower(self.outputs, target=target)
             cached = CGenerator(fn_name).generate(low.stmt, inferred) + (low.warnings,)
@@ -140,9 +144,16 @@ class Pipeline:
         return report(lower(self.outputs, target=target), Target.parse(target), sizes)
 
     def compile_jit(self, target=None):
+        """The pipeline compiled and loaded for `target`: on the host a shared object; on a
+        Hexagon target a static executable that runs under qemu-hexagon."""
         fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)
+        target = Target.parse(target)
         env, src, header, args = self._generate(fn_name, target=target)
+        if target.arch == "hexagon":
+            from .jit.hexagon_harness import HexagonCompiled
+            return HexagonCompiled(self, env, src, header, args, fn_name, target,
+                                   CGenerator(fn_name).signature(args))
         return Compiled(self, env, src, header, args, fn_name)
 
     def realize(self, sizes, target=None):

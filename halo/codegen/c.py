@@ -1,6 +1,7 @@
 """C code generation: one C function per pipeline (plus one task function per parallel loop),
-written for the C compiler: restrict pointers, unit-stride inner loops, `ivdep` on vectorized
-loops, helpers for halo's integer semantics that inline away.
+written for the C compiler: restrict pointers, unit-stride inner loops, C vector types for
+vectorized loops (c_vectors.py; `ivdep` on the ones that stay scalar), helpers for halo's integer
+semantics that inline away.
 
 Every fallible step (an assert, an allocation, a parallel loop) frees what the function has
 allocated before it returns an error code, so a failing pipeline leaks nothing.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from ..ir import nodes as n
 from ..ir.visitor import Visitor, free_variables
 from .c_prelude import prelude, suffix
+from .c_vectors import VectorEmitter
 
 _STACK_LIMIT = 32 * 1024
 _LOCAL_KINDS = {"LockedCache": "halo_localmem_locked_cache", "VTCM": "halo_localmem_vtcm"}  # bytes: constant-size Auto allocations up to this live on the stack
@@ -62,11 +64,11 @@ class _BufferUses(Visitor):
         self.generic_visit(s)
 
     def visit_Load(self, e):
-        self.loads.setdefault(e.buffer, e.type)
+        self.loads.setdefault(e.buffer, e.type.element_of())
         self.visit(e.index)
 
     def visit_Store(self, s):
-        self.loads.setdefault(s.buffer, s.value.type)
+        self.loads.setdefault(s.buffer, s.value.type.element_of())
         self.visit(s.index)
         self.visit(s.value)
 
@@ -120,6 +122,8 @@ class _Function:
     def expr(self, e):
         t = type(e)
         ty = e.type
+        if ty.lanes > 1:
+            return self.gen.vectors.expr(e, self)
         if t is n.IntImm:
             if ty.is_bool():
                 return "true" if e.value else "false"
@@ -211,7 +215,10 @@ class _Function:
         elif t is n.LetStmt:
             self.line("{")
             self.depth += 1
-            self.line(f"const {s.value.type.c_name()} {self.names(s.name)} = {self.expr(s.value)};")
+            if s.value.type.lanes > 1:
+                self.line(self.gen.vectors.declare(s.name, s.value, self))
+            else:
+                self.line(f"const {s.value.type.c_name()} {self.names(s.name)} = {self.expr(s.value)};")
             self.stmt(s.body)
             self.depth -= 1
             self.line("}")
@@ -228,6 +235,8 @@ class _Function:
                 self.stmt(s.else_case)
                 self.depth -= 1
             self.line("}")
+        elif t is n.Store and s.value.type.lanes > 1:
+            self.line(self.gen.vectors.store(s, self))
         elif t is n.Store:
             self.line(f"{self.host(s.buffer)}[{self.expr(s.index)}] = {self.expr(s.value)};")
         elif t is n.Allocate:
@@ -592,6 +601,7 @@ class CGenerator:
         self.backends_used = set()
         self.transfers = []
         self.names = _Names()
+        self.vectors = VectorEmitter()
         self.tasks = []   # text of task functions, emitted before the main function
         self.structs = []
 
@@ -628,11 +638,11 @@ class CGenerator:
         inner.line(f"struct {struct} *_c = (struct {struct} *)_halo_closure;")
         for cname, ct in captures:
             if ct == "halo_semaphore_t *":
-                inner.line(f"{ct}{cname} = _c->{cname};")
+                inner.line(f"{ct}{cname} HALO_UNUSED = _c->{cname};")
             elif ct.endswith("*"):
-                inner.line(f"{ct}restrict {cname} = _c->{cname};")
+                inner.line(f"{ct}restrict {cname} HALO_UNUSED = _c->{cname};")
             else:
-                inner.line(f"const {ct} {cname} = _c->{cname};")
+                inner.line(f"const {ct} {cname} HALO_UNUSED = _c->{cname};")
         if index_var is not None:
             inner.line(f"const int32_t {self.names(index_var)} = _halo_index;")
         else:
@@ -680,11 +690,12 @@ class CGenerator:
                       f"return halo_error(_halo_uc, halo_error_bad_buffer, \"buffer {a.name} must be {a.type} with "
                       f"{a.dimensions} dimensions; got type code %d, %d bits, %d dimensions\", "
                       f"(int){b}->type.code, (int){b}->type.bits, (int){b}->dimensions);")
-            main.line(f"{a.type.c_name()} *restrict {self.names(a.name + '.host')} = "
+            # a DMA'd buffer's host pointer and an unread field go unused
+            main.line(f"{a.type.c_name()} *restrict {self.names(a.name + '.host')} HALO_UNUSED = "
                       f"({a.type.c_name()} *){b}->host;")
             for d in range(a.dimensions):
                 for field in ("min", "extent", "stride"):
-                    main.line(f"const int32_t {self.names(f'{a.name}.{field}.{d}')} = {b}->dim[{d}].{field};")
+                    main.line(f"const int32_t {self.names(f'{a.name}.{field}.{d}')} HALO_UNUSED = {b}->dim[{d}].{field};")
         main.stmt(stmt)
         main.line("return 0;")
         sig = self.signature(args)
@@ -707,6 +718,7 @@ class CGenerator:
                "}", ""]
         for name in sorted(self.backends_used):
             src += get_backend(name).c_includes()
+        src += self.vectors.definitions
         src += self.structs
         # Tasks may start tasks defined after them (a fork inside a parallel loop).
         src += [f"static int {self.fn_name}_task_{i}(void *, int, uint8_t *);" for i in range(len(self.tasks))]

@@ -5,13 +5,22 @@ _INT_TYPES = [("i8", "int8_t", "uint8_t"), ("i16", "int16_t", "uint16_t"), ("i32
               ("i64", "int64_t", "uint64_t")]
 _UINT_TYPES = [("u8", "uint8_t"), ("u16", "uint16_t"), ("u32", "uint32_t"), ("u64", "uint64_t")]
 _FLOAT_TYPES = [("f32", "float"), ("f64", "double")]
+_MATH = [f + s for f in ("floor", "ceil", "nearbyint", "sqrt", "exp", "log") for s in ("", "f")]
 
 
 def prelude():
-    out = ["#include <stdarg.h>", "#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>", "#include <string.h>", "#include <math.h>",
+    out = ["#include <stdarg.h>", "#include <stdbool.h>", "#include <stddef.h>", "#include <stdint.h>",
+           # Freestanding (Hexagon) builds have no libc headers: the runtime defines memcpy / memset,
+           # and the float intrinsics come from the compiler's builtins.
+           "#ifdef HALO_FREESTANDING",
+           "void *memcpy(void *dst, const void *src, size_t n);",
+           "void *memset(void *dst, int c, size_t n);",
+           *[f"#define {f} __builtin_{f}" for f in _MATH],
+           "#else", "#include <string.h>", "#include <math.h>", "#endif",
            '#include "halo_ubwcdma.h"',
            '#include "halo_runtime.h"', "",
-           "#define HALO_INLINE static inline __attribute__((always_inline, unused))", ""]
+           "#define HALO_INLINE static inline __attribute__((always_inline, unused))",
+           "#define HALO_UNUSED __attribute__((unused))", ""]
     for suffix, t, ut in _INT_TYPES:
         out += [
             f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{",

@@ -203,6 +203,23 @@ class Load(Expr):
 
 
 @dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Ramp(Expr):
+    """The vector base, base + stride, ..., base + (lanes - 1) * stride (made by vectorize)."""
+    type: Type
+    base: Expr
+    stride: Expr
+    lanes: int
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
+class Broadcast(Expr):
+    """A scalar repeated in every lane (made by vectorize)."""
+    type: Type
+    value: Expr
+    lanes: int
+
+
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
 class Let(Expr):
     type: Type
     name: str

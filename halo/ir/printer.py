@@ -34,6 +34,10 @@ def expr_to_str(e):
         return f"{e.name}({', '.join(expr_to_str(a) for a in e.args)})"
     if t is n.Load:
         return f"{e.buffer}[{expr_to_str(e.index)}]"
+    if t is n.Ramp:
+        return f"ramp({expr_to_str(e.base)}, {expr_to_str(e.stride)}, {e.lanes})"
+    if t is n.Broadcast:
+        return f"x{e.lanes}({expr_to_str(e.value)})"
     if t is n.Let:
         return f"(let {e.name} = {expr_to_str(e.value)} in {expr_to_str(e.body)})"
     return f"<{t.__name__}>"

@@ -28,6 +28,12 @@ class Type:
         """int or uint (not bool)."""
         return self.code in ("int", "uint")
 
+    def with_lanes(self, lanes):
+        return Type(self.code, self.bits, lanes)
+
+    def element_of(self):
+        return self.with_lanes(1) if self.lanes != 1 else self
+
     def bytes(self):
         return 1 if self.code == "bool" else self.bits // 8
 

@@ -2,7 +2,8 @@
 
 environment -> schedule_functions -> bounds_inference -> sliding_window -> allocation_bounds ->
 storage_folding -> inject_dma -> async_producers -> buffer_checks ->
-storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> vectorize_loops -> simplify
+storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> simplify -> vectorize_loops
+(vectorize_loops runs last: the simplifier works on scalars)
 """
 import sys
 from dataclasses import dataclass
@@ -66,15 +67,15 @@ def lower(outputs, dump=False, stop_after=None, target=None):
         ("allocation_bounds", None),
         ("storage_folding", None),
         ("inject_dma", None),
-        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds, dma_locals)),
+        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds, dma_locals, target)),
         ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
         ("simplify", simplify),
         ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds, folds)),
         ("local_memory", lambda s: check_local_memory(s, target)),
         ("specialize_clamps", specialize_clamps),
         ("unroll_loops", unroll_loops),
-        ("vectorize_loops", vectorize_loops),
         ("final_simplify", simplify),
+        ("vectorize_loops", vectorize_loops),
     ]
     s = None
     for name, fn in passes:

@@ -73,7 +73,7 @@ def _inside_async_producer(env, name, asyncs):
     return None
 
 
-def async_producers(stmt, env, namer, windows, folds, dma_locals=()):
+def async_producers(stmt, env, namer, windows, folds, dma_locals=(), target=None):
     """Forks for the async Funcs that are computed (those moved by DMA overlap through their
     transfers instead: inject_dma)."""
     asyncs = [nm for nm, f in env.funcs.items() if f._schedule.is_async and nm not in dma_locals]
@@ -116,6 +116,12 @@ def async_producers(stmt, env, namer, windows, folds, dma_locals=()):
         if func.has_update_definition():
             raise ScheduleError(f"{what}: async producers with update definitions are not supported; compute "
                                 f"the updates in a separate Func")
+        if target is not None and not target.has_threads:
+            raise ScheduleError(
+                f"{what}: the {target} target has no threads (the freestanding Hexagon runtime runs on "
+                f"qemu-hexagon's user mode, without QuRT), so {name} cannot be produced beside its "
+                f"consumer; drop async_() on {name} for this target (the results are the same), or move "
+                f"the data with DMA (hexagon_ubwcdma_read().async_() overlaps without threads)")
         plans[loop] = (name, slots)
     if not plans:
         return stmt

@@ -1,0 +1,281 @@
+"""C for vector expressions: GCC / clang vector types (`__attribute__((vector_size(N)))`),
+which clang lowers to HVX registers on Hexagon (128-byte vectors with -mhvx-length=128B) and
+the host compiler to SSE / AVX / NEON.
+
+Bool vectors are masks: signed integer lanes of all ones or zeros, as C vector comparisons give
+them. A mask's lane width follows the values compared, and converts when it meets another width.
+Operations with no vector form in C (integer division by a variable, float modulo, intrinsics,
+gathers, scatters) apply the scalar helper lane by lane inside a small inline function; the
+compiler unrolls and often vectorizes those too. Every helper is emitted once, on first use."""
+from ..ir import nodes as n
+from ..ir.types import Type
+from .c_prelude import suffix
+
+_CMP = {n.EQ: "==", n.NE: "!=", n.LT: "<", n.LE: "<=", n.GT: ">", n.GE: ">="}
+_SCALAR_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp",
+                "log": "log"}
+
+
+def _elem_c(t):
+    return t.element_of().c_name()
+
+
+class VectorEmitter:
+    """Emits vector expressions for one generated file; `scalar` emits scalar sub-expressions and
+    `names` maps IR names to C identifiers."""
+
+    def __init__(self):
+        self.definitions = []  # typedefs and helpers, in first-use order
+        self._defined = set()
+        self.mask_bits_of_var = {}  # vector Bool let names -> their mask lane width
+
+    # ---- types and helpers ----
+    def _define(self, key, text):
+        if key not in self._defined:
+            self._defined.add(key)
+            self.definitions.append(text)
+
+    def vtype(self, t):
+        """The C vector type of a non-Bool vector Type."""
+        name = f"halo_{suffix(t)}x{t.lanes}"
+        self._define(name, f"typedef {_elem_c(t)} {name} __attribute__((vector_size({t.bytes() * t.lanes})));")
+        return name
+
+    def mtype(self, bits, lanes):
+        """The mask type with `bits`-wide signed lanes."""
+        name = f"halo_m{bits}x{lanes}"
+        self._define(name, f"typedef int{bits}_t {name} __attribute__((vector_size({bits // 8 * lanes})));")
+        return name
+
+    def utype(self, t):
+        """The unsigned vector type of t's lane width and count."""
+        return self.vtype(Type("uint", t.bits, t.lanes))
+
+    def _helper(self, name, text):
+        self._define(name, text)
+        return name
+
+    def select_helper(self, t):
+        tv, mv = self.vtype(t), self.mtype(t.bits, t.lanes)
+        return self._helper(
+            f"halo_vsel_{tv[5:]}",
+            f"HALO_INLINE {tv} halo_vsel_{tv[5:]}({mv} m, {tv} a, {tv} b) {{ "
+            f"return ({tv})((({mv})a & m) | (({mv})b & ~m)); }}")
+
+    def _lanewise(self, key, ret, args, body):
+        """A helper whose lane l of the result is `body` over a0[l], a1[l], ..."""
+        params = ", ".join(f"{a} a{k}" for k, a in enumerate(args))
+        lanes_expr = f"(int)(sizeof(r) / sizeof(r[0]))"
+        return self._helper(
+            key,
+            f"HALO_INLINE {ret} {key}({params}) {{ {ret} r = {{0}}; "
+            f"for (int l = 0; l < {lanes_expr}; l++) r[l] = {body}; return r; }}")
+
+    # ---- masks ----
+    def mask_bits(self, e):
+        t = type(e)
+        if t in _CMP:
+            return e.a.type.bits if not e.a.type.is_bool() else self.mask_bits(e.a)
+        if t in (n.And, n.Or, n.BitAnd, n.BitOr, n.BitXor):
+            return self.mask_bits(e.a)
+        if t in (n.Not, n.BitNot):
+            return self.mask_bits(e.a)
+        if t is n.Cast:
+            return self.mask_bits(e.value) if e.value.type.is_bool() else e.value.type.bits
+        if t is n.Select:
+            return self.mask_bits(e.true_value)
+        if t is n.Variable:
+            return self.mask_bits_of_var[e.name]
+        if t is n.Let:
+            return self.mask_bits(e.body)
+        return 32  # Broadcast of a scalar Bool
+
+    def mask(self, e, bits, fn):
+        """e (a vector Bool) as a mask with `bits`-wide lanes."""
+        text = self.expr(e, fn)
+        have = self.mask_bits(e)
+        if have == bits:
+            return text
+        return f"__builtin_convertvector({text}, {self.mtype(bits, e.type.lanes)})"
+
+    # ---- expressions ----
+    def expr(self, e, fn):
+        t = type(e)
+        ty = e.type
+        if t is n.Variable:
+            return fn.names(e.name)
+        if t is n.Broadcast:
+            return self.broadcast(e, fn)
+        if t is n.Ramp:
+            tv = self.vtype(ty)
+            h = self._lanewise(f"halo_vramp_{tv[5:]}", tv, ["int32_t", "int32_t"],
+                               "(int32_t)((uint32_t)a0 + (uint32_t)l * (uint32_t)a1)")
+            return f"{h}({fn.expr(e.base)}, {fn.expr(e.stride)})"
+        if t is n.Cast:
+            return self.cast(e, fn)
+        if t in (n.Add, n.Sub, n.Mul):
+            op = {n.Add: "+", n.Sub: "-", n.Mul: "*"}[t]
+            a, b = self.expr(e.a, fn), self.expr(e.b, fn)
+            if ty.is_int():
+                # signed lanes would overflow in C; halo's integers wrap
+                ut = self.utype(ty)
+                return f"(({self.vtype(ty)})(({ut}){a} {op} ({ut}){b}))"
+            return f"({a} {op} {b})"
+        if t in (n.Div, n.Mod):
+            return self.divmod(e, fn)
+        if t in (n.Min, n.Max):
+            a, b = self.expr(e.a, fn), self.expr(e.b, fn)
+            sel = self.select_helper(ty)
+            mv = self.mtype(ty.bits, ty.lanes)
+            return f"({{ {self.vtype(ty)} _a = {a}, _b = {b}; {sel}(({mv})(_a {'<' if t is n.Min else '>'} _b), _a, _b); }})"
+        if t in _CMP:
+            if e.a.type.is_bool():
+                bits = self.mask_bits(e.a)
+                return f"({self.mask(e.a, bits, fn)} {_CMP[t]} {self.mask(e.b, bits, fn)})"
+            # cast: the compilers disagree on the lane type of a 64-bit comparison's result
+            return f"(({self.mtype(e.a.type.bits, ty.lanes)})({self.expr(e.a, fn)} {_CMP[t]} {self.expr(e.b, fn)}))"
+        if t in (n.And, n.Or) or (t in (n.BitAnd, n.BitOr, n.BitXor) and ty.is_bool()):
+            op = {n.And: "&", n.Or: "|", n.BitAnd: "&", n.BitOr: "|", n.BitXor: "^"}[t]
+            bits = self.mask_bits(e.a)
+            return f"({self.mask(e.a, bits, fn)} {op} {self.mask(e.b, bits, fn)})"
+        if t in (n.Not, n.BitNot) and ty.is_bool():
+            return f"(~{self.expr(e.a, fn)})"
+        if t in (n.BitAnd, n.BitOr, n.BitXor):
+            op = {n.BitAnd: "&", n.BitOr: "|", n.BitXor: "^"}[t]
+            return f"({self.expr(e.a, fn)} {op} {self.expr(e.b, fn)})"
+        if t is n.BitNot:
+            return f"(~{self.expr(e.a, fn)})"
+        if t in (n.Shl, n.Shr):
+            tv = self.vtype(ty)
+            a = self.expr(e.a, fn)
+            b = self.expr(e.b, fn) if e.b.type == ty else f"__builtin_convertvector({self.expr(e.b, fn)}, {tv})"
+            if t is n.Shr:
+                return f"({a} >> {b})"
+            ut = self.utype(ty)
+            return f"(({tv})(({ut}){a} << ({ut}){b}))"
+        if t is n.Select:
+            if ty.is_bool():
+                bits = self.mask_bits(e.true_value)
+                m = self.mask(e.cond, bits, fn)
+                a, b = self.mask(e.true_value, bits, fn), self.mask(e.false_value, bits, fn)
+                return f"(({a} & {m}) | ({b} & ~{m}))"
+            m = self.mask(e.cond, ty.bits, fn)
+            return f"{self.select_helper(ty)}({m}, {self.expr(e.true_value, fn)}, {self.expr(e.false_value, fn)})"
+        if t is n.Load:
+            return self.load(e, fn)
+        if t is n.Let:
+            decl = self.declare(e.name, e.value, fn)
+            return f"({{ {decl} {self.expr(e.body, fn)}; }})"
+        if t is n.Call and e.call_type == "intrinsic":
+            return self.intrinsic(e, fn)
+        raise ValueError(f"cannot generate vector C for {e}")
+
+    def declare(self, name, value, fn):
+        """`const T name = value;` for a vector let."""
+        if value.type.is_bool():
+            bits = self.mask_bits(value)
+            self.mask_bits_of_var[name] = bits
+            ct = self.mtype(bits, value.type.lanes)
+        else:
+            ct = self.vtype(value.type)
+        return f"const {ct} {fn.names(name)} = {self.expr(value, fn)};"
+
+    def broadcast(self, e, fn):
+        v = fn.expr(e.value)
+        if e.type.is_bool():
+            mv = self.mtype(32, e.lanes)
+            return f"(({mv}){{0}} - (int32_t)({v}))"
+        tv = self.vtype(e.type)
+        return f"(({tv}){{0}} + ({_elem_c(e.type)})({v}))"
+
+    def cast(self, e, fn):
+        ty, src = e.type, e.value.type
+        if ty.is_bool():
+            if src.is_bool():
+                return self.expr(e.value, fn)
+            return f"({self.expr(e.value, fn)} != 0)"
+        tv = self.vtype(ty)
+        if src.is_bool():
+            return f"__builtin_convertvector({self.mask(e.value, 32, fn)} & 1, {tv})"
+        if src == ty:
+            return self.expr(e.value, fn)
+        return f"__builtin_convertvector({self.expr(e.value, fn)}, {tv})"
+
+    def divmod(self, e, fn):
+        ty = e.type
+        tv = self.vtype(ty)
+        a, b = self.expr(e.a, fn), self.expr(e.b, fn)
+        is_div = type(e) is n.Div
+        if ty.is_float() and is_div:
+            return f"({a} / {b})"
+        const = e.b.value.value if type(e.b) is n.Broadcast and type(e.b.value) is n.IntImm else None
+        if ty.is_integer() and const is not None and const > 0:
+            if ty.is_uint():
+                return f"({a} {'/' if is_div else '%'} {b})"
+            # C truncates; halo rounds down: a negative remainder moves the quotient down one
+            name = f"halo_v{'div' if is_div else 'mod'}_{tv[5:]}"
+            body = ("q + (" + tv + ")(r < 0)") if is_div else ("r + (b & (" + tv + ")(r < 0))")
+            h = self._helper(name, f"HALO_INLINE {tv} {name}({tv} a, {tv} b) {{ {tv} q = a / b; "
+                                   f"{tv} r = a - q * b; return {body}; }}")
+            return f"{h}({a}, {b})"
+        scalar = f"halo_{'div' if is_div else 'mod'}_{suffix(ty)}"
+        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", tv, [tv, tv], f"{scalar}(a0[l], a1[l])")
+        return f"{h}({a}, {b})"
+
+    def intrinsic(self, e, fn):
+        at = e.args[0].type
+        if e.name in ("abs", "absd"):
+            scalar = f"halo_{e.name}_{suffix(at)}"
+        else:
+            scalar = _SCALAR_MATH[e.name] + ("f" if at.bits == 32 else "")
+        tv = self.vtype(e.type)
+        arg_types = [self.vtype(a.type) for a in e.args]
+        lanes = ", ".join(f"a{k}[l]" for k in range(len(e.args)))
+        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", tv, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
+        return f"{h}({', '.join(self.expr(a, fn) for a in e.args)})"
+
+    # ---- memory ----
+    def _dense(self, index):
+        return type(index) is n.Ramp and type(index.stride) is n.IntImm and index.stride.value == 1
+
+    def load(self, e, fn):
+        tv = self.vtype(e.type)
+        ct = _elem_c(e.type)
+        host = fn.host(e.buffer)
+        i = e.index
+        if self._dense(i):
+            h = self._helper(f"halo_vload_{tv[5:]}",
+                             f"HALO_INLINE {tv} halo_vload_{tv[5:]}(const {ct} *p) {{ {tv} v; "
+                             f"__builtin_memcpy(&v, p, sizeof v); return v; }}")
+            return f"{h}({host} + {fn.expr(i.base)})"
+        if type(i) is n.Ramp:
+            h = self._lanewise(f"halo_vloads_{tv[5:]}", tv, [f"const {ct} *", "int32_t"], "a0[(int32_t)l * a1]")
+            return f"{h}({host} + {fn.expr(i.base)}, {fn.expr(i.stride)})"
+        iv = self.vtype(i.type)
+        h = self._lanewise(f"halo_vgather_{tv[5:]}_{iv[5:]}", tv, [f"const {ct} *", iv], "a0[a1[l]]")
+        return f"{h}({host}, {self.expr(i, fn)})"
+
+    def store(self, s, fn):
+        """The C statement for a vector Store."""
+        t = s.value.type
+        tv = self.vtype(t)
+        ct = _elem_c(t)
+        host = fn.host(s.buffer)
+        i = s.index
+        v = self.expr(s.value, fn)
+        if self._dense(i):
+            h = self._helper(f"halo_vstore_{tv[5:]}",
+                             f"HALO_INLINE void halo_vstore_{tv[5:]}({ct} *p, {tv} v) {{ "
+                             f"__builtin_memcpy(p, &v, sizeof v); }}")
+            return f"{h}({host} + {fn.expr(i.base)}, {v});"
+        lanes = t.lanes
+        if type(i) is n.Ramp:
+            h = self._helper(f"halo_vstores_{tv[5:]}",
+                             f"HALO_INLINE void halo_vstores_{tv[5:]}({ct} *p, int32_t s, {tv} v) {{ "
+                             f"for (int l = 0; l < {lanes}; l++) p[(int32_t)l * s] = v[l]; }}")
+            return f"{h}({host} + {fn.expr(i.base)}, {fn.expr(i.stride)}, {v});"
+        iv = self.vtype(i.type)
+        h = self._helper(f"halo_vscatter_{tv[5:]}_{iv[5:]}",
+                         f"HALO_INLINE void halo_vscatter_{tv[5:]}_{iv[5:]}({ct} *p, {iv} i, {tv} v) {{ "
+                         f"for (int l = 0; l < {lanes}; l++) p[i[l]] = v[l]; }}")
+        return f"{h}({host}, {self.expr(i, fn)}, {v});"
