@@ -4,10 +4,14 @@
     python -m apps --app dma_nv12_rw --schedule async --format ubwc --size 3840x2160
     python -m apps --device SM8250 --dma-bandwidth 2000 --out results/   (PNG outputs + traces)
     python -m apps --app dma_nv12_blur_stencil --input frame.yuv --size 1920x1080
+    python -m apps --target hexagon-v67-hvx128 --size 512x256   (under qemu-hexagon, HVX)
 
 The DMA engines are simulated; --dma-bandwidth models their bandwidth (MB/s at TURBO) so that
 the overlap of DMA and compute shows in the table (0: the engines copy at memory speed).
-Exits non-zero if any output differs from numpy's.
+With a Hexagon --target every run is built for Hexagon (clang-19, lld-19), run under
+qemu-hexagon and compared bit for bit with the same app run on the host; the table then gives
+executed Hexagon packets per output pixel of the pipelines' own code instead of times (the
+runtime they call, software DMA engines included, is not counted). Exits non-zero if any output differs from numpy's (or the host's).
 """
 import argparse
 import pathlib
@@ -16,7 +20,9 @@ import zlib
 
 import numpy as np
 
-from .common import DEVICES, run_app
+import halo as hl
+
+from .common import DEVICES, run_app, synthetic_planes
 from .dma_nv12_blur_stencil import APP as NV12_BLUR
 from .dma_nv12_rw import APP as NV12_RW
 from .dma_p010_rw_async import APP as P010_RW
@@ -69,6 +75,48 @@ def read_planes(path, fmt, width, height):
     return (y, uv), width, height
 
 
+def _progress(i, jobs, app, schedule, fmt, ubwc):
+    bar = "#" * (20 * i // max(len(jobs), 1))
+    print(f"\r[{bar:<20}] {i + 1}/{len(jobs)} {app.name} {schedule} {fmt}{' UBWC' if ubwc else ''}",
+          end="", file=sys.stderr, flush=True)
+
+
+def run_hexagon(jobs, args, target, width, height):
+    """Every job under qemu-hexagon, checked against the host run and numpy."""
+    from . import hexagon
+    print(f"halo example apps on {target} under qemu-hexagon: {width}x{height}, device {args.device}\n")
+    print("| app | schedule | format | packets / pixel | transfers | DDR bytes | local memory | "
+          "matches host | matches numpy |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    failures = 0
+    for i, (app, schedule, fmt, ubwc) in enumerate(jobs):
+        _progress(i, jobs, app, schedule, fmt, ubwc)
+        planes = None
+        if args.input:
+            planes, width, height = read_planes(args.input, fmt, width, height)
+        planes = planes or synthetic_planes(fmt, width, height)
+        tile = (256, 32) if ubwc else (128, 32)
+        try:
+            host = run_app(app, schedule, fmt, ubwc, width, height, args.device, 1, planes, 0, tile=tile)
+            r = hexagon.run(app, schedule, fmt, ubwc, *planes, args.device, target, tile, count_packets=True)
+        except Exception as e:  # a failed run is a row of the table, not the end of it
+            failures += 1
+            print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | failed: "
+                  f"{type(e).__name__}: {e} | | | | no | no |")
+            continue
+        got = r.output if isinstance(r.output, tuple) else (r.output,)
+        want = host.output if isinstance(host.output, tuple) else (host.output,)
+        same = all(np.array_equal(g, w) for g, w in zip(got, want))
+        failures += 0 if (same and host.ok) else 1
+        print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | {r.packets / (width * height):.3f} | "
+              f"{r.transfers} | {r.ddr_bytes} | {r.local_bytes} | {'yes' if same else 'NO'} | "
+              f"{'yes' if host.ok else 'NO'} |")
+    print(file=sys.stderr)
+    if failures:
+        print(f"\n{failures} run(s) failed or differ from the host or numpy")
+    return 1 if failures else 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m apps", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -81,7 +129,13 @@ def main(argv=None):
     ap.add_argument("--out", help="folder for output PNGs and Chrome traces")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--dma-bandwidth", type=int, default=2000, help="modelled MB/s at TURBO (0: memory speed)")
+    ap.add_argument("--target", default="host",
+                    help="host (default) or a Hexagon target such as hexagon-v67-hvx128 (runs under qemu-hexagon)")
     args = ap.parse_args(argv)
+    try:
+        target = hl.Target.parse(args.target)
+    except hl.HaloError as e:
+        sys.exit(str(e))
     width, height = (int(v) for v in args.size.lower().split("x"))
     out_dir = pathlib.Path(args.out) if args.out else None
     if out_dir:
@@ -96,6 +150,8 @@ def main(argv=None):
                 if (args.format == "linear" and ubwc) or (args.format == "ubwc" and not ubwc):
                     continue
                 jobs.append((app, schedule, fmt, ubwc))
+    if target.arch == "hexagon":
+        return run_hexagon(jobs, args, target, width, height)
     print(f"halo example apps: {width}x{height}, device {args.device}, DMA modelled at "
           f"{args.dma_bandwidth or 'memory-speed'} MB/s, median of {args.repeats}\n")
     print("| app | schedule | format | ms | MP/s | transfers | DDR bytes | saved by UBWC | local memory | "
@@ -103,9 +159,7 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     failures = 0
     for i, (app, schedule, fmt, ubwc) in enumerate(jobs):
-        bar = "#" * (20 * i // max(len(jobs), 1))
-        print(f"\r[{bar:<20}] {i + 1}/{len(jobs)} {app.name} {schedule} {fmt}{' UBWC' if ubwc else ''}",
-              end="", file=sys.stderr, flush=True)
+        _progress(i, jobs, app, schedule, fmt, ubwc)
         planes = None
         if args.input:
             planes, width, height = read_planes(args.input, fmt, width, height)

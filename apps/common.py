@@ -48,8 +48,9 @@ class App:
     deinterleave: bool = False
     extra: dict = field(default_factory=dict)
 
-    def build(self, plane, schedule, tile, dtype_bits):
-        """(ImageParam, output Func) of the app's pipeline for one plane, scheduled."""
+    def build(self, plane, schedule, tile, dtype_bits, vector=16):
+        """(ImageParam, output Func) of the app's pipeline for one plane, scheduled, with
+        `vector` lanes."""
         from halo.schedules import dma as recipes
         uv = plane == "uv"
         x, y, c = hl.Var("x"), hl.Var("y"), hl.Var("c")
@@ -69,10 +70,10 @@ class App:
             recipes.interleaved_uv(inp, out)
         if schedule == "line_buffered":
             recipes.line_buffered(out, in_copy, work, rows=4, deinterleave=self.deinterleave)
-            work.vectorize(x, 16)
+            work.vectorize(x, vector)
         else:
             recipes.tiled(out, in_copy, work, schedule, tile=tile, halo_px=1 if self.kind == "blur" else 0,
-                          deinterleave=self.deinterleave, vector=16)
+                          deinterleave=self.deinterleave, vector=vector)
         return inp, out
 
     def reference(self, plane_array, plane):

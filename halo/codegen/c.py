@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..ir import nodes as n
 from ..ir.visitor import Visitor, free_variables
 from .c_prelude import prelude, suffix
+from ..lower.vectorize_loops import WIDE_LANES
 from .c_vectors import VectorEmitter
 
 _STACK_LIMIT = 32 * 1024
@@ -224,6 +225,13 @@ class _Function:
             self.line("}")
         elif t is n.For:
             self.for_loop(s)
+        elif t is n.IfThenElse and type(s.cond) is n.Call and s.cond.name == WIDE_LANES:
+            # chosen when the C is compiled: see vectorize_loops
+            self.lines.append("#if HALO_WIDE_VECTOR_LANES")
+            self.stmt(s.then_case)
+            self.lines.append("#else")
+            self.stmt(s.else_case)
+            self.lines.append("#endif")
         elif t is n.IfThenElse:
             self.line(f"if ({self.expr(s.cond)}) {{")
             self.depth += 1
@@ -295,7 +303,7 @@ class _Function:
         self.line(f"const int32_t {lo} = {self.expr(s.min)};")
         self.line(f"const int32_t {end} = {lo} + {self.expr(s.extent)};")
         if s.kind == n.VECTORIZED:
-            self.line("#pragma GCC ivdep")
+            self.line("HALO_IVDEP")
         self.line(f"for (int32_t {var} = {lo}; {var} < {end}; {var}++) {{")
         self.depth += 1
         self.stmt(s.body)

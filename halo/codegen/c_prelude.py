@@ -20,7 +20,14 @@ def prelude():
            '#include "halo_ubwcdma.h"',
            '#include "halo_runtime.h"', "",
            "#define HALO_INLINE static inline __attribute__((always_inline, unused))",
-           "#define HALO_UNUSED __attribute__((unused))", ""]
+           "#define HALO_UNUSED __attribute__((unused))",
+           # a scalar loop left for the C compiler to vectorize: no dependences between iterations
+           # (clang warns when a requested vectorization fails, so it gets no pragma)
+           "#ifdef __clang__", "#define HALO_IVDEP", "#else",
+           '#define HALO_IVDEP _Pragma("GCC ivdep")', "#endif",
+           # HVX before v68 has no float or 64-bit lanes (see halo/lower/vectorize_loops.py)
+           "#ifndef HALO_WIDE_VECTOR_LANES", "#ifdef __hexagon__", "#define HALO_WIDE_VECTOR_LANES 0", "#else",
+           "#define HALO_WIDE_VECTOR_LANES 1", "#endif", "#endif", ""]
     for suffix, t, ut in _INT_TYPES:
         out += [
             f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{",

@@ -16,6 +16,38 @@ _SCALAR_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": 
                 "log": "log"}
 
 
+LANE = "halo.lane"
+
+
+def _lane(e, lane):
+    """Lane `lane` (an int32 Variable) of the vector expression e as a scalar expression, or None
+    when e reads a vector let (whose lanes have no scalar form here)."""
+    t = type(e)
+    if e.type.lanes == 1:
+        return e
+    if t is n.Ramp:
+        return e.base + lane * e.stride
+    if t is n.Broadcast:
+        return e.value
+    scalar = e.type.element_of()
+    if t is n.Variable or t is n.Let:
+        return None
+    parts = {}
+    for name in e.child_fields():
+        v = getattr(e, name)
+        if isinstance(v, n.Expr):
+            v = _lane(v, lane)
+            if v is None:
+                return None
+        elif isinstance(v, tuple):
+            v = tuple(_lane(a, lane) for a in v)
+            if any(a is None for a in v):
+                return None
+        parts[name] = v
+    parts["type"] = scalar
+    return e.with_(**parts)
+
+
 def _elem_c(t):
     return t.element_of().c_name()
 
@@ -28,6 +60,7 @@ class VectorEmitter:
         self.definitions = []  # typedefs and helpers, in first-use order
         self._defined = set()
         self.mask_bits_of_var = {}  # vector Bool let names -> their mask lane width
+        self.gathers = 0
 
     # ---- types and helpers ----
     def _define(self, key, text):
@@ -63,13 +96,21 @@ class VectorEmitter:
             f"return ({tv})((({mv})a & m) | (({mv})b & ~m)); }}")
 
     def _lanewise(self, key, ret, args, body):
-        """A helper whose lane l of the result is `body` over a0[l], a1[l], ..."""
-        params = ", ".join(f"{a} a{k}" for k, a in enumerate(args))
-        lanes_expr = f"(int)(sizeof(r) / sizeof(r[0]))"
+        """A helper whose lane l of the result (halo Type `ret`) is `body` over its arguments:
+        `args` are (C type, halo vector Type or None for a scalar); the body names vector
+        argument k's lane as x{k}[l] and scalar argument k as a{k}. Lanes go through arrays,
+        not vector element access, which clang-19's Hexagon backend miscompiles on vectors
+        wider than one HVX register."""
+        lanes = ret.lanes
+        params = ", ".join(f"{ct} a{k}" for k, (ct, _) in enumerate(args))
+        unpack = "".join(f"{_elem_c(t)} x{k}[{lanes}]; __builtin_memcpy(x{k}, &a{k}, sizeof x{k}); "
+                         for k, (_, t) in enumerate(args) if t is not None)
+        rv = self.vtype(ret)
         return self._helper(
             key,
-            f"HALO_INLINE {ret} {key}({params}) {{ {ret} r = {{0}}; "
-            f"for (int l = 0; l < {lanes_expr}; l++) r[l] = {body}; return r; }}")
+            f"HALO_INLINE {rv} {key}({params}) {{ {unpack}{_elem_c(ret)} out[{lanes}]; "
+            f"for (int l = 0; l < {lanes}; l++) out[l] = {body}; {rv} r; "
+            f"__builtin_memcpy(&r, out, sizeof r); return r; }}")
 
     # ---- masks ----
     def mask_bits(self, e):
@@ -108,8 +149,12 @@ class VectorEmitter:
             return self.broadcast(e, fn)
         if t is n.Ramp:
             tv = self.vtype(ty)
-            h = self._lanewise(f"halo_vramp_{tv[5:]}", tv, ["int32_t", "int32_t"],
-                               "(int32_t)((uint32_t)a0 + (uint32_t)l * (uint32_t)a1)")
+            iota = ", ".join(str(k) for k in range(ty.lanes))
+            ut = self.utype(ty)
+            h = self._helper(f"halo_vramp_{tv[5:]}",
+                             f"HALO_INLINE {tv} halo_vramp_{tv[5:]}(int32_t base, int32_t stride) {{ "
+                             f"const {ut} iota = {{{iota}}}; "
+                             f"return ({tv})((({ut}){{0}} + (uint32_t)base) + iota * (uint32_t)stride); }}")
             return f"{h}({fn.expr(e.base)}, {fn.expr(e.stride)})"
         if t is n.Cast:
             return self.cast(e, fn)
@@ -209,17 +254,25 @@ class VectorEmitter:
         if ty.is_float() and is_div:
             return f"({a} / {b})"
         const = e.b.value.value if type(e.b) is n.Broadcast and type(e.b.value) is n.IntImm else None
+        if ty.is_integer() and const is not None and const > 0 and const & (const - 1) == 0:
+            # a power of two: rounding down is an arithmetic shift, the floor modulo a mask
+            if is_div:
+                return f"({a} >> {const.bit_length() - 1})"
+            return f"({a} & {const - 1})"
         if ty.is_integer() and const is not None and const > 0:
             if ty.is_uint():
                 return f"({a} {'/' if is_div else '%'} {b})"
             # C truncates; halo rounds down: a negative remainder moves the quotient down one
             name = f"halo_v{'div' if is_div else 'mod'}_{tv[5:]}"
-            body = ("q + (" + tv + ")(r < 0)") if is_div else ("r + (b & (" + tv + ")(r < 0))")
+            # r >> (bits - 1) is -1 for a negative remainder: no vector comparison, whose masks
+            # clang-19's Hexagon backend cannot select at 128 lanes of 32 bits
+            neg = f"(r >> {ty.bits - 1})"
+            body = f"q + {neg}" if is_div else f"r + (b & {neg})"
             h = self._helper(name, f"HALO_INLINE {tv} {name}({tv} a, {tv} b) {{ {tv} q = a / b; "
                                    f"{tv} r = a - q * b; return {body}; }}")
             return f"{h}({a}, {b})"
         scalar = f"halo_{'div' if is_div else 'mod'}_{suffix(ty)}"
-        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", tv, [tv, tv], f"{scalar}(a0[l], a1[l])")
+        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", ty, [(tv, ty), (tv, ty)], f"{scalar}(x0[l], x1[l])")
         return f"{h}({a}, {b})"
 
     def intrinsic(self, e, fn):
@@ -229,9 +282,9 @@ class VectorEmitter:
         else:
             scalar = _SCALAR_MATH[e.name] + ("f" if at.bits == 32 else "")
         tv = self.vtype(e.type)
-        arg_types = [self.vtype(a.type) for a in e.args]
-        lanes = ", ".join(f"a{k}[l]" for k in range(len(e.args)))
-        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", tv, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
+        arg_types = [(self.vtype(a.type), a.type) for a in e.args]
+        lanes = ", ".join(f"x{k}[l]" for k in range(len(e.args)))
+        h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", e.type, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
         return f"{h}({', '.join(self.expr(a, fn) for a in e.args)})"
 
     # ---- memory ----
@@ -249,10 +302,21 @@ class VectorEmitter:
                              f"__builtin_memcpy(&v, p, sizeof v); return v; }}")
             return f"{h}({host} + {fn.expr(i.base)})"
         if type(i) is n.Ramp:
-            h = self._lanewise(f"halo_vloads_{tv[5:]}", tv, [f"const {ct} *", "int32_t"], "a0[(int32_t)l * a1]")
+            h = self._lanewise(f"halo_vloads_{tv[5:]}", e.type, [(f"const {ct} *", None), ("int32_t", None)],
+                               "a0[(int32_t)l * a1]")
             return f"{h}({host} + {fn.expr(i.base)}, {fn.expr(i.stride)})"
+        lane_index = _lane(i, n.Variable(i.type.element_of(), LANE))
+        if lane_index is not None:
+            # Each lane's index in scalar code: no 32-bit index vectors, which clang-19's Hexagon
+            # backend fails to select at 128 lanes.
+            self.gathers += 1
+            g, lv = f"_halo_g{self.gathers}", fn.names(LANE)
+            return (f"({{ {ct} {g}[{e.type.lanes}]; for (int32_t {lv} = 0; {lv} < {e.type.lanes}; {lv}++) "
+                    f"{g}[{lv}] = {host}[{fn.expr(lane_index)}]; {tv} {g}v; __builtin_memcpy(&{g}v, {g}, sizeof {g}v); "
+                    f"{g}v; }})")
         iv = self.vtype(i.type)
-        h = self._lanewise(f"halo_vgather_{tv[5:]}_{iv[5:]}", tv, [f"const {ct} *", iv], "a0[a1[l]]")
+        h = self._lanewise(f"halo_vgather_{tv[5:]}_{iv[5:]}", e.type, [(f"const {ct} *", None), (iv, i.type)],
+                           "a0[x1[l]]")
         return f"{h}({host}, {self.expr(i, fn)})"
 
     def store(self, s, fn):
@@ -272,10 +336,12 @@ class VectorEmitter:
         if type(i) is n.Ramp:
             h = self._helper(f"halo_vstores_{tv[5:]}",
                              f"HALO_INLINE void halo_vstores_{tv[5:]}({ct} *p, int32_t s, {tv} v) {{ "
-                             f"for (int l = 0; l < {lanes}; l++) p[(int32_t)l * s] = v[l]; }}")
+                             f"{ct} x[{lanes}]; __builtin_memcpy(x, &v, sizeof x); "
+                             f"for (int l = 0; l < {lanes}; l++) p[(int32_t)l * s] = x[l]; }}")
             return f"{h}({host} + {fn.expr(i.base)}, {fn.expr(i.stride)}, {v});"
         iv = self.vtype(i.type)
         h = self._helper(f"halo_vscatter_{tv[5:]}_{iv[5:]}",
                          f"HALO_INLINE void halo_vscatter_{tv[5:]}_{iv[5:]}({ct} *p, {iv} i, {tv} v) {{ "
-                         f"for (int l = 0; l < {lanes}; l++) p[i[l]] = v[l]; }}")
+                         f"{ct} x[{lanes}]; int32_t k[{lanes}]; __builtin_memcpy(x, &v, sizeof x); "
+                         f"__builtin_memcpy(k, &i, sizeof k); for (int l = 0; l < {lanes}; l++) p[k[l]] = x[l]; }}")
         return f"{h}({host}, {self.expr(i, fn)}, {v});"

@@ -232,8 +232,10 @@ class _TraceCounter:
     function, also finds the lines where its first two calls start and the last line of the
     first call."""
 
-    def __init__(self, marker: str | None):
+    def __init__(self, marker: str | None, prefix: str | None = None):
         self.pattern = None if marker is None else b"] " + marker.encode() + b"\n"
+        self.prefix = None if prefix is None else b"] " + prefix.encode()
+        self.selected = 0  # lines whose symbol starts with prefix
         self.lines = 0
         self.pending = b""  # an incomplete last line
         self.entry_pc = b""  # the marker's first packet: where each call starts
@@ -249,6 +251,8 @@ class _TraceCounter:
         data = self.pending + chunk
         end = data.rfind(b"\n") + 1
         self.pending = data[end:]
+        if self.prefix:
+            self.selected += data.count(self.prefix, 0, end)
         pos = 0
         while self.pattern and len(self.calls) < 2:
             hit = data.find(self.pattern, pos, end)
@@ -278,20 +282,24 @@ def _read_log(fd: int, counter: _TraceCounter) -> None:
 
 
 def count_packets(exe: str | os.PathLike, stdin: bytes = b"", timeout: float = 600,
-                  between: str | None = None) -> PacketCount:
+                  between: str | None = None, prefix: str | None = None) -> PacketCount:
     """Runs `exe` like run(), counting executed packets: qemu translates one packet per block
     (-singlestep), never chains blocks (nochain) and logs every block it executes (-d exec).
     With `between` (a function the program calls twice, e.g. around the pipeline call), only
     the packets after the first call returns and before the second call starts are counted.
     The log (about 70 bytes per packet) goes through a pipe and is counted as it arrives, so it
-    never reaches the disk. Errors as run(); HaloError if `between` was not called twice."""
+    never reaches the disk. With `prefix`, only packets of functions whose symbol starts with
+    it are counted (a pipeline's own code, without the runtime it calls). Errors as run();
+    HaloError if `between` was not called twice."""
+    if between is not None and prefix is not None:
+        raise ValueError("count_packets: give `between` or `prefix`, not both")
     read_end, write_end = os.pipe()
     try:
         # A larger pipe means fewer switches between qemu and the reader (about 20% faster).
         fcntl.fcntl(read_end, fcntl.F_SETPIPE_SZ, 1 << 20)
     except OSError:
         pass  # over the user's pipe-buffer quota: the default size only costs speed
-    counter = _TraceCounter(between)
+    counter = _TraceCounter(between, prefix)
     reader = threading.Thread(target=_read_log, args=(read_end, counter), daemon=True)
     reader.start()
     try:
@@ -301,6 +309,8 @@ def count_packets(exe: str | os.PathLike, stdin: bytes = b"", timeout: float = 6
     finally:
         os.close(write_end)  # qemu has exited: the reader now sees the end of the log
         reader.join()
+    if prefix is not None:
+        return PacketCount(counter.selected, stdout)
     if between is None:
         return PacketCount(counter.lines, stdout)
     if len(counter.calls) < 2:

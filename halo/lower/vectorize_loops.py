@@ -6,11 +6,16 @@ Hexagon and the host compiler into SSE / AVX / NEON.
 Each vectorized loop must have a constant extent and be innermost (no loop, allocation or
 producer inside it). A body this pass cannot express as vectors (a guarded tail store, a
 Bool buffer, a lane count that is not a power of two) stays a scalar loop the C compiler may
-vectorize by itself; results are the same either way."""
+vectorize by itself; results are the same either way.
+
+A vector body with float or 64-bit lanes keeps its scalar loop beside it, chosen by the C
+preprocessor (HALO_WIDE_VECTOR_LANES): HVX before v68 has neither, and clang-19 takes minutes or
+fails scalarizing them, so Hexagon builds run the scalar loop and host builds the vectors. One
+lowering (and one C file) then serves every target."""
 from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.simplify import simplify
-from ..ir.types import Int
+from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator, Visitor
 
 
@@ -224,6 +229,27 @@ class _Vectorizer:
         raise _NotVectorizable(t.__name__)
 
 
+WIDE_LANES = "halo_wide_vector_lanes"
+
+
+class _WideLanes(Visitor):
+    def __init__(self):
+        self.found = False
+
+    def visit(self, node):
+        t = getattr(node, "type", None)
+        if t is not None and t.lanes > 1 and (t.is_float() or t.bits == 64):
+            self.found = True
+        elif not self.found:
+            super().visit(node)
+
+
+def _uses_wide_lanes(stmt):
+    v = _WideLanes()
+    v.visit(stmt)
+    return v.found
+
+
 class _Loops(Mutator):
     def visit_For(self, s):
         if s.kind != n.VECTORIZED:
@@ -236,7 +262,10 @@ class _Loops(Mutator):
             body = _Vectorizer(s.name, n.Variable(_INT32, base_name), lanes).stmt(s.body)
         except _NotVectorizable:
             return s
-        return n.LetStmt(base_name, s.min, body)
+        vector = n.LetStmt(base_name, s.min, body)
+        if _uses_wide_lanes(body):
+            return n.IfThenElse(n.Call(Bool(), WIDE_LANES, (), "intrinsic"), vector, s)
+        return vector
 
 
 def vectorize_loops(stmt):
