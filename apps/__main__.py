@@ -95,18 +95,13 @@ def run_hexagon(jobs, args, target, width, height):
         if args.input:
             planes, width, height = read_planes(args.input, fmt, width, height)
         planes = planes or synthetic_planes(fmt, width, height)
-        tile = (256, 32) if ubwc else (128, 32)
         try:
-            host = run_app(app, schedule, fmt, ubwc, width, height, args.device, 1, planes, 0, tile=tile)
-            r = hexagon.run(app, schedule, fmt, ubwc, *planes, args.device, target, tile, count_packets=True)
+            host, r, same = hexagon.run_with_host(app, schedule, fmt, ubwc, planes, args.device, target)
         except Exception as e:  # a failed run is a row of the table, not the end of it
             failures += 1
             print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | failed: "
                   f"{type(e).__name__}: {e} | | | | no | no |")
             continue
-        got = r.output if isinstance(r.output, tuple) else (r.output,)
-        want = host.output if isinstance(host.output, tuple) else (host.output,)
-        same = all(np.array_equal(g, w) for g, w in zip(got, want))
         failures += 0 if (same and host.ok) else 1
         print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | {r.packets / (width * height):.3f} | "
               f"{r.transfers} | {r.ddr_bytes} | {r.local_bytes} | {'yes' if same else 'NO'} | "

@@ -14,8 +14,10 @@ import numpy as np
 import halo as hl
 from halo.codegen.c import CGenerator
 from halo.jit import hexagon
-from halo.jit.hexagon_harness import MARKER, QEMU_ISAS
+from halo.jit.hexagon_harness import MARKER, check_libm, require_runnable
 from halo.runtime import frames, ubwcdma
+
+from .common import run_app
 
 DEVICE_CODES = {"SM8150": 0, "SM8250": 1, "SM8350": 2}
 _STATS = "<QQQQ"  # transfers, DDR bytes, uncompressed bytes, local-memory high water
@@ -141,6 +143,7 @@ def build(app, schedule, fmt, ubwc, width, height, target, tile, vector=None):
         _, out = app.build(plane, schedule, tile, bits, vector=lanes)
         p = hl.Pipeline(out)
         _, src, _, args = p._generate(_fn_name(plane), target=target)
+        check_libm(src, _fn_name(plane))
         sources.append((f"{plane}.c", src))
         signatures.append(CGenerator(_fn_name(plane)).signature(args))
     sources.append(("harness.c", _harness(app.planes, signatures)))
@@ -157,8 +160,7 @@ def run(app, schedule, fmt, ubwc, y, uv, device, target, tile, count_packets=Fal
     count covers the pipelines' own code: the runtime they call (above all the freestanding
     build's software DMA engines, hardware on a device) is left out."""
     target = hl.Target.parse(target)
-    if target.isa not in QEMU_ISAS:
-        raise hl.HaloError(f"target {target}: qemu-hexagon 7.2 executes {', '.join(QEMU_ISAS)} only")
+    require_runnable(target)
     height, width = y.shape[:2]
     exe = build(app, schedule, fmt, ubwc, width, height, target, tile, vector)
     fin = frames.pack(fmt, y, uv, ubwc=ubwc) if fmt != "raw" else frames.pack("raw", y)
@@ -186,3 +188,15 @@ def run(app, schedule, fmt, ubwc, y, uv, device, target, tile, count_packets=Fal
     out.data[:] = np.frombuffer(stdout[:fin.data.size], dtype=np.uint8)
     transfers, ddr, uncompressed, local = struct.unpack(_STATS, stdout[fin.data.size:])
     return HexagonRun(frames.unpack(out), transfers, ddr, uncompressed, local, packets)
+
+
+def run_with_host(app, schedule, fmt, ubwc, planes, device, target, count_packets=True, vector=None):
+    """(host Result, HexagonRun, whether the Hexagon output equals the host's bit for bit) for
+    `app` on `planes` (y, uv), with the tile the host runner uses."""
+    height, width = planes[0].shape[:2]
+    tile = (256, 32) if ubwc else (128, 32)
+    host = run_app(app, schedule, fmt, ubwc, width, height, device, 1, planes, 0, tile=tile)
+    hx = run(app, schedule, fmt, ubwc, *planes, device, target, tile, count_packets, vector)
+    got = hx.output if isinstance(hx.output, tuple) else (hx.output,)
+    same = all(np.array_equal(g, w) for g, w in zip(got, host.output))
+    return host, hx, same

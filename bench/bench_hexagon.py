@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import halo as hl  # noqa: E402
+import halo as hl
 
 TARGET_PACKETS = 0.2
 
@@ -90,7 +90,7 @@ def run_blur(width, height, target):
     lanes = hl.Target.parse(target).natural_vector_size(hl.UInt(8))
     rows = []
     for name, text in SCHEDULES.items():
-        inp, out = blur(name, lanes)
+        _, out = blur(name, lanes)
         buf = hl.Buffer(a)
         buf.set_min([-1, -1])
         res = hl.Buffer(hl.UInt(8), [width, height], "blur")
@@ -103,23 +103,16 @@ def run_blur(width, height, target):
 
 def run_apps(target, width=256, height=128):
     from apps.__main__ import APPS, FORMATS
-    from apps import hexagon as app_hexagon
-    from apps.common import DEVICES, run_app, synthetic_planes
+    from apps.common import synthetic_planes
+    from apps.hexagon import run_with_host
     rows = []
     for app in APPS.values():
         for fmt, ubwc in FORMATS[app.name]:
             planes = synthetic_planes(fmt, width, height)
             for schedule in app.schedules:
-                tile = (256, 32) if ubwc else (128, 32)
-                host = run_app(app, schedule, fmt, ubwc, width, height, repeats=1, planes=planes)
-                hx = app_hexagon.run(app, schedule, fmt, ubwc, *planes, "SM8150", target, tile,
-                                     count_packets=True)
-                got = hx.output if isinstance(hx.output, tuple) else (hx.output, None)
-                want = host.output if isinstance(host.output, tuple) else (host.output, None)
-                same = all(g is None and w is None or np.array_equal(g, w) for g, w in zip(got, want))
+                host, hx, same = run_with_host(app, schedule, fmt, ubwc, planes, "SM8150", target)
                 rows.append((app.name, schedule, f"{fmt}{' UBWC' if ubwc else ''}",
                              hx.packets / (width * height), same and host.ok))
-    del DEVICES
     return rows
 
 

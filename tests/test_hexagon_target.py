@@ -139,7 +139,7 @@ def test_packets_count_the_pipeline_and_hvx_beats_scalar():
     a = np.random.default_rng(4).integers(0, 256, (h + 2, w + 2)).astype(np.uint8)
     counts = {}
     for schedule in ("scalar", "inline_hvx"):
-        inp, out = _blur(schedule)
+        _, out = _blur(schedule)
         buf = hl.Buffer(a)
         buf.set_min([-1, -1])
         compiled = out.compile_jit(target=TARGET)
@@ -196,13 +196,12 @@ def _app_cases():
 
 
 def _run_both(name, schedule, fmt, ubwc, w, h, vector):
-    from apps import hexagon as app_hexagon
     from apps.__main__ import APPS
-    from apps.common import run_app, synthetic_planes
+    from apps.common import synthetic_planes
+    from apps.hexagon import run_with_host
     planes = synthetic_planes(fmt, w, h, seed=5)
-    tile = (256, 32) if ubwc else (128, 32)
-    host = run_app(APPS[name], schedule, fmt, ubwc, w, h, repeats=1, planes=planes, tile=tile)
-    hx = app_hexagon.run(APPS[name], schedule, fmt, ubwc, *planes, "SM8150", TARGET, tile, vector=vector)
+    host, hx, _ = run_with_host(APPS[name], schedule, fmt, ubwc, planes, "SM8150", TARGET,
+                                count_packets=False, vector=vector)
     return host, hx
 
 

@@ -29,6 +29,14 @@ _LIBM = re.compile(r"\b(?:(floor|ceil|nearbyint|sqrt|exp|log)f?|halo_(mod)_f(?:3
 _NAMES = {"nearbyint": "hl.round", "mod": "% on floats"}
 
 
+def require_runnable(target):
+    """HaloError unless qemu-hexagon can execute code built for `target`."""
+    if target.isa not in QEMU_ISAS:
+        raise HaloError(f"target {target}: qemu-hexagon 7.2 executes Hexagon {', '.join(QEMU_ISAS)} only; "
+                        f"run with hexagon-v67{'-hvx128' if target.hvx_bytes else ''} (compile_to_c still "
+                        f"writes C for {target.isa})")
+
+
 def check_libm(source, fn_name):
     """The freestanding Hexagon build has no libm: name the float operations a pipeline uses
     that need it (the prelude's own helpers, used or not, are skipped)."""
@@ -161,10 +169,7 @@ class HexagonCompiled:
         self.args = args
         self.fn_name = fn_name
         self.target = target
-        if target.isa not in QEMU_ISAS:
-            raise HaloError(f"target {target}: qemu-hexagon 7.2 executes Hexagon {', '.join(QEMU_ISAS)} only; "
-                            f"run with hexagon-v67{'-hvx128' if target.hvx_bytes else ''} (compile_to_c still "
-                            f"writes C for {target.isa})")
+        require_runnable(target)
         check_libm(source, fn_name)
         self.exe = hexagon.build_executable(
             [("pipeline.c", source), ("harness.c", harness_source(fn_name, signature, args))],
