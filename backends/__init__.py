@@ -10,25 +10,11 @@ Backends register under the entry-point group `halo.dma_backends`
 built in. A third party adds one without touching halo.
 """
 import abc
-from dataclasses import dataclass
 from importlib import metadata
 
 from halo.errors import ScheduleError
-
-
-@dataclass(frozen=True)
-class Copy:
-    """One DMA'd Func as the backend sees it at compile time."""
-    func: str            # the Func whose realization is filled (read) or drained (write)
-    direction: str       # "read" (DDR -> local) or "write" (local -> DDR)
-    ddr: str             # the pipeline input or output buffer
-    local: str           # the local buffer (the Func itself for reads, its source for writes)
-    memory: str          # MemoryType name of the local buffer
-    dims: int
-    type_bits: int
-    is_async: bool
-    options: tuple
-    max_in_flight_needed: int = 1
+from halo.ir.dma import Copy
+from halo.ir.memory import MemoryType
 
 
 class Backend(abc.ABC):
@@ -36,15 +22,16 @@ class Backend(abc.ABC):
     C emitters; `check` may add rules."""
 
     name = None
-    local_memories = ("LockedCache", "VTCM")
+    local_memories = (MemoryType.LockedCache, MemoryType.VTCM)
 
     def check(self, copy, target):
-        if copy.memory not in self.local_memories:
+        legal = [MemoryType(m) for m in self.local_memories]  # a backend may name them as strings
+        if copy.memory not in legal:
             where = "destination" if copy.direction == "read" else "source"
             raise ScheduleError(
                 f"Func {copy.func}: the {self.name} backend moves data between DDR and local memory, but the "
-                f"{where} {copy.local} is in {copy.memory}; schedule {copy.local}.store_in(MemoryType."
-                f"{self.local_memories[0]}) (legal: {', '.join(self.local_memories)})")
+                f"{where} {copy.local} is in {copy.memory.value}; schedule {copy.local}.store_in(MemoryType."
+                f"{legal[0].value}) (legal: {', '.join(m.value for m in legal)})")
 
     # ---- C emission: each returns a list of C lines ----
     def c_includes(self):

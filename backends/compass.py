@@ -5,16 +5,18 @@ freed when it is waited on, so the pipeline never holds more events than transfe
 VTCM -> shared; DDR is global. lsram / shared to lsram / shared copies are forbidden by the
 DSL, so a Compass copy always has DDR on one side."""
 from halo.errors import ScheduleError
+from halo.ir.memory import MemoryType
 
 from . import Backend, register
 
-SCOPES = {"LockedCache": "halo_compass_lsram", "VTCM": "halo_compass_shared"}
+EVENTS = 4  # the Compass runtime's event pool (halo_compass_dma.h)
+SCOPES = {MemoryType.LockedCache: "halo_compass_lsram", MemoryType.VTCM: "halo_compass_shared"}
 
 
 @register
 class CompassDma(Backend):
     name = "compass"
-    local_memories = ("LockedCache", "VTCM")
+    local_memories = (MemoryType.LockedCache, MemoryType.VTCM)
 
     def check(self, copy, target):
         super().check(copy, target)
@@ -25,9 +27,9 @@ class CompassDma(Backend):
         if copy.type_bits not in (8, 16, 32):
             raise ScheduleError(f"Func {copy.func}: Compass DMA moves 8-, 16- or 32-bit elements, not "
                                 f"{copy.type_bits}-bit")
-        if copy.max_in_flight_needed > 4:
-            raise ScheduleError(f"Func {copy.func}: the schedule keeps {copy.max_in_flight_needed} Compass "
-                                f"transfers in flight, but the target has 4 events")
+        if copy.in_flight > EVENTS:
+            raise ScheduleError(f"Func {copy.func}: the schedule keeps {copy.in_flight} Compass "
+                                f"transfers in flight, but the target has {EVENTS} events")
 
     def c_handle_type(self):
         return "int"

@@ -1,12 +1,14 @@
 """host_copy: the slow path of copy_to_host() / copy_to_device() — a plain row-by-row memcpy
 between a DDR buffer with host memory and the local tile, done synchronously by the caller."""
+from halo.ir.memory import MemoryType
+
 from . import Backend, register
 
 
 @register
 class HostCopy(Backend):
     name = "host_copy"
-    local_memories = ("LockedCache", "VTCM", "Heap", "Stack", "Auto")
+    local_memories = (MemoryType.LockedCache, MemoryType.VTCM, MemoryType.Heap, MemoryType.Stack, MemoryType.Auto)
 
     def c_handle_type(self):
         return "int"

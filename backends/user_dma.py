@@ -2,6 +2,7 @@
 engine (option engine=N, default 0). The host build of the runtime gives the DDR buffer, the
 local buffer and the descriptors 32-bit addresses; the Hexagon build uses pointers directly."""
 from halo.errors import ScheduleError
+from halo.ir.memory import MemoryType
 
 from . import Backend, register
 
@@ -9,7 +10,7 @@ from . import Backend, register
 @register
 class UserDma(Backend):
     name = "user_dma"
-    local_memories = ("VTCM", "LockedCache")
+    local_memories = (MemoryType.VTCM, MemoryType.LockedCache)
 
     def check(self, copy, target):
         super().check(copy, target)
@@ -18,7 +19,7 @@ class UserDma(Backend):
                 f"Func {copy.func}: user DMA moves 2-D regions (one type-1 descriptor chain); {copy.ddr} has "
                 f"{copy.dims} dimensions. Use ubwcdma for interleaved chroma")
         engine = self._base(copy)
-        need = 2 * copy.max_in_flight_needed
+        need = 2 * copy.in_flight
         if not isinstance(engine, int) or not 0 <= engine or engine + need > 8:
             raise ScheduleError(
                 f"Func {copy.func}: user DMA uses engines {engine}..{engine + need - 1} for its {need} transfer "

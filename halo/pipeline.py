@@ -1,32 +1,53 @@
-"""Pipeline: the outputs of a pipeline, compiled to C and run. Func.realize and
-Func.compile_to_c go through here."""
+"""Pipeline: the outputs of a pipeline, frozen, lowered, compiled to C and run. Func.realize,
+Func.compile_to_c and the other Func methods that compile go through here.
+
+What is compiled is kept: the frozen pipeline until a definition or schedule changes anywhere
+(the front end's generation counter), the lowered C by the frozen pipeline's digest (in memory
+and on disk), the loaded module per C source (halo.jit.compiler)."""
+import hashlib
 import json
 import os
 import pathlib
 import warnings
 
+import numpy as np
+
 from . import runtime
 from .codegen.c import BufferArg, CGenerator, ScalarArg
 from .errors import DefinitionError, HaloError, HaloRuntimeError, HaloWarning
+from .ir.loop_nest import loop_nest
 from .jit import compiler
 from .lang.buffer import Buffer
-from .lang.param import ImageParam
+from .lang.frozen import freeze
+from .lang.names import generation
 from .lang.target import Target
 from .lower import lower
-from .lower.environment import build_env
-from .lower.fingerprint import fingerprint_hash
 from .runtime import build
 
-_lowered = {}  # fingerprint hash -> (C source, header, warnings)
-_CACHE_FORMAT = 3
+_lowered = {}  # cache key -> (C source, header, warnings)
+_CACHE_FORMAT = 4
+
+
+def compiler_digest():
+    """A hash of halo's own Python sources: a cached lowering is only reused by the compiler
+    that produced it."""
+    global _compiler_digest
+    if _compiler_digest is None:
+        root = pathlib.Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for f in sorted(root.rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+        _compiler_digest = h.hexdigest()
+    return _compiler_digest
+
+
+_compiler_digest = None
 
 
 class Compiled:
-    """A pipeline compiled and loaded: call it with buffers and parameter values."""
+    """A pipeline compiled and loaded: call it with {argument name: value}."""
 
-    def __init__(self, pipeline, env, source, header, args, fn_name):
-        self.pipeline = pipeline
-        self.env = env
+    def __init__(self, source, header, args, fn_name):
         self.source = source
         self.header = header
         self.args = args
@@ -34,6 +55,7 @@ class Compiled:
         sig = CGenerator(fn_name).signature(args)
         (self.ffi, self.lib), self.compiled_now = compiler.load(source, fn_name, sig)
         self.fn = getattr(self.lib, fn_name)
+        self._buffer_ptr = self.ffi.typeof("halo_buffer_t *")
 
     def __call__(self, values):
         """`values`: {arg name: numpy array / Buffer / halo_buffer_t * / scalar}."""
@@ -41,14 +63,15 @@ class Compiled:
         keep = []
         for a in self.args:
             v = values[a.name]
-            if isinstance(a, BufferArg) and isinstance(v, runtime.ffi.CData):
-                # a halo_buffer_t * the host prepared itself (for example a DMA-wrapped frame plane)
-                call_args.append(self.ffi.cast("halo_buffer_t *", v))
-            elif isinstance(a, BufferArg):
-                buf = v if isinstance(v, Buffer) else Buffer(v)
-                hb = runtime.buffer_from_array(buf.numpy(), buf.mins())
+            if isinstance(a, BufferArg):
+                if isinstance(v, runtime.ffi.CData):
+                    # a halo_buffer_t * the host prepared itself (for example a DMA-wrapped frame plane)
+                    call_args.append(self.ffi.cast(self._buffer_ptr, v))
+                    continue
+                hb = runtime.buffer_from_array(v.numpy(), v.mins()) if isinstance(v, Buffer) else \
+                    runtime.buffer_from_array(v)
                 keep.append(hb)
-                call_args.append(self.ffi.cast("halo_buffer_t *", hb))
+                call_args.append(self.ffi.cast(self._buffer_ptr, hb))
             else:
                 call_args.append(v)
         rc = self.fn(*call_args)
@@ -63,28 +86,38 @@ class Compiled:
 class Pipeline:
     def __init__(self, outputs):
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self._generation = None
+        self._frozen = None
+        self._live = None
+        self._compiled = {}  # (target, fn_name) -> (digest, Compiled)
 
-    def _args(self, env):
-        args = []
-        for nm, img in sorted(env.images.items()):
-            args.append(BufferArg(nm, img.type(), img.dimensions(), False))
-        for nm, prm in sorted(env.params.items()):
-            args.append(ScalarArg(nm, prm.type()))
-        for o in self.outputs:
-            args.append(BufferArg(o.name(), o.type(), o.dimensions(), True))
+    def frozen(self):
+        """The PipelineDef, frozen again only when something changed since."""
+        if self._generation != generation() or self._frozen is None:
+            self._frozen, self._live = freeze(self.outputs)
+            self._generation = generation()
+        return self._frozen
+
+    def _args(self, pipeline):
+        args = [BufferArg(nm, img.type, img.dimensions, False) for nm, img in sorted(pipeline.images.items())]
+        args += [ScalarArg(nm, prm.type) for nm, prm in sorted(pipeline.params.items())]
+        for o in pipeline.outputs:
+            f = pipeline.functions[o]
+            args.append(BufferArg(o, f.type, len(f.args), True))
         return args
 
     def _generate(self, fn_name, args=None, target=None):
-        """(env, C source, header, arguments), from the lowering cache when the pipeline's
-        fingerprint was seen before (in this process or on disk)."""
-        env = build_env(self.outputs)
-        inferred = self._args(env)
+        """(C source, header, arguments), from the lowering cache when this pipeline was lowered
+        before (in this process or on disk)."""
+        pipeline = self.frozen()
+        inferred = self._args(pipeline)
         if args is not None:
             inferred = self._order_args(inferred, args)
         target = Target.parse(target)
         # The C does not depend on the architecture, only on the device (local memory), so
         # host and Hexagon builds of one pipeline share a lowering.
-        key = fingerprint_hash(self.outputs, f"{_CACHE_FORMAT} {fn_name} {inferred!r} {target.device}")
+        key = hashlib.sha256("\0".join((compiler_digest(), pipeline.digest, str(_CACHE_FORMAT), fn_name,
+                                         repr(inferred), target.device)).encode()).hexdigest()[:24]
         cached = _lowered.get(key)
         path = build.cache_dir() / "lowered" / f"{key}.json"
         if cached is None and path.exists():
@@ -93,7 +126,7 @@ class Pipeline:
         if cached is not None and not target.has_threads and "halo_thread_start(" in cached[0]:
             cached = None  # lowering again raises the ScheduleError that names the async producer
         if cached is None:
-            low = lower(self.outputs, target=target)
+            low = lower(pipeline, target=target)
             cached = CGenerator(fn_name).generate(low.stmt, inferred) + (low.warnings,)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -103,7 +136,7 @@ class Pipeline:
             for msg in cached[2]:
                 warnings.warn(msg, HaloWarning, stacklevel=3)
         _lowered[key] = cached
-        return env, cached[0], cached[1], inferred
+        return cached[0], cached[1], inferred
 
     def _order_args(self, inferred, args):
         by_name = {a.name: a for a in inferred}
@@ -119,11 +152,25 @@ class Pipeline:
             raise DefinitionError(f"compile_to_c: the pipeline also needs the argument(s) {', '.join(missing)}")
         return out + list(by_name.values())
 
+    # ---- outputs a user asks for ----
+    def lower(self, target=None, dump=False, stop_after=None):
+        return lower(self.frozen(), target=target, dump=dump, stop_after=stop_after)
+
+    def loop_nest(self, target=None):
+        """The loop nest in Halide's concise form (produce / consume, loop kinds, storage)."""
+        return loop_nest(self.lower(target, stop_after="inject_dma").stmt)
+
+    def compile_to_lowered_stmt(self, path, target=None):
+        """Write the final lowered statement (what the code generator prints) to `path`."""
+        path = pathlib.Path(path)
+        path.write_text(str(self.lower(target).stmt) + "\n")
+        return path
+
     def compile_to_c(self, path, args=None, fn_name=None, target=None):
         """Write <path> (C) and the header beside it (.h); returns (c path, header path)."""
         path = pathlib.Path(path)
         fn_name = fn_name or self.outputs[0].name()
-        _, src, header, _ = self._generate(fn_name, args, target)
+        src, header, _ = self._generate(fn_name, args, target)
         hpath = path.with_suffix(".h")
         src = src.replace('#include "halo_runtime.h"', f'#include "halo_runtime.h"\n#include "{hpath.name}"', 1)
         path.write_text(src)
@@ -135,39 +182,46 @@ class Pipeline:
         and, given frame sizes ({buffer: [extents]} or the output's [extents]), the transfers and
         bytes one run moves."""
         from .report import report
+        pipeline = self.frozen()
         if sizes is not None and not isinstance(sizes, dict):
             # one size for every input and output of that dimensionality
-            env = build_env(self.outputs)
-            named = [(o.name(), o.dimensions()) for o in self.outputs]
-            named += [(nm, img.dimensions()) for nm, img in env.images.items()]
+            named = [(o, len(pipeline.functions[o].args)) for o in pipeline.outputs]
+            named += [(nm, img.dimensions) for nm, img in pipeline.images.items()]
             sizes = {nm: list(sizes) for nm, dims in named if dims == len(sizes)}
-        return report(lower(self.outputs, target=target), Target.parse(target), sizes)
+        return report(self.lower(target), Target.parse(target), sizes)
 
     def compile_jit(self, target=None):
         """The pipeline compiled and loaded for `target`: on the host a shared object; on a
         Hexagon target a static executable that runs under qemu-hexagon."""
+        target = Target.parse(target)
         fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)
-        target = Target.parse(target)
-        env, src, header, args = self._generate(fn_name, target=target)
+        digest = self.frozen().digest
+        hit = self._compiled.get((target, fn_name))
+        if hit is not None and hit[0] == digest:
+            return hit[1]
+        src, header, args = self._generate(fn_name, target=target)
         if target.arch == "hexagon":
             from .jit.hexagon_harness import HexagonCompiled
-            return HexagonCompiled(self, env, src, header, args, fn_name, target,
-                                   CGenerator(fn_name).signature(args))
-        return Compiled(self, env, src, header, args, fn_name)
+            compiled = HexagonCompiled(src, header, args, fn_name, target, CGenerator(fn_name).signature(args))
+        else:
+            compiled = Compiled(src, header, args, fn_name)
+        self._compiled[(target, fn_name)] = (digest, compiled)
+        return compiled
 
     def realize(self, sizes, target=None):
         compiled = self.compile_jit(target)
+        live = self._live
         values = {}
-        for nm, img in compiled.env.images.items():
-            if isinstance(img, ImageParam):
-                b = img.get()
-                if b is None:
-                    raise HaloError(f"ImageParam {nm} has no buffer: call {nm}.set(hl.Buffer(array)) before realize")
-                values[nm] = b
-            else:
+        for nm, img in live.images.items():
+            if isinstance(img, Buffer):
                 values[nm] = img
-        for nm, prm in compiled.env.params.items():
+                continue
+            b = img.get()
+            if b is None:
+                raise HaloError(f"ImageParam {nm} has no buffer: call {nm}.set(hl.Buffer(array)) before realize")
+            values[nm] = b
+        for nm, prm in live.params.items():
             if prm.get() is None:
                 raise HaloError(f"Param {nm} has no value: call {nm}.set(value) before realize")
             values[nm] = prm.get()
@@ -175,7 +229,8 @@ class Pipeline:
             outs = [sizes]
         else:
             sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
-            outs = [Buffer(o.type(), sizes, o.name()) for o in self.outputs]
+            shape = tuple(reversed([int(s) for s in sizes]))
+            outs = [Buffer(np.empty(shape, o.type().numpy_dtype()), name=o.name()) for o in self.outputs]
         for o, b in zip(self.outputs, outs):
             values[o.name()] = b
         compiled(values)

@@ -4,6 +4,10 @@ per frame (counted by walking the loops that enclose the transfers; no data is m
 from dataclasses import dataclass
 
 from .ir import nodes as n
+from .ir.find import contains
+from .ir.intrinsics import LIKELY
+from .ir.memory import LOCAL_MEMORIES
+from .ir.names import BufferField
 from .ir.printer import expr_to_str
 from .lower.local_memory import local_buffers
 
@@ -17,11 +21,13 @@ def evaluate(e, env):
         return env[e.name]
     if t is n.Cast:
         return evaluate(e.value, env)
+    if t is n.Let:
+        return evaluate(e.body, {**env, e.name: evaluate(e.value, env)})
     if t is n.Select:
         return evaluate(e.true_value, env) if evaluate(e.cond, env) else evaluate(e.false_value, env)
     if t is n.Not:
         return not evaluate(e.a, env)
-    if t is n.Call and e.name == "likely":
+    if t is n.Call and e.name == LIKELY:
         return evaluate(e.args[0], env)
     a, b = evaluate(e.a, env), evaluate(e.b, env)
     if t is n.Add:
@@ -55,21 +61,7 @@ class Traffic:
 
 
 def _has_dma(s):
-    found = []
-
-    def walk(x):
-        if found:
-            return
-        if type(x) is n.DmaStart:
-            found.append(x)
-            return
-        for f in x.child_fields():
-            v = getattr(x, f)
-            for k in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(k, n.Stmt):
-                    walk(k)
-    walk(s)
-    return bool(found)
+    return contains(s, lambda x: type(x) is n.DmaStart)
 
 
 def traffic(stmt, env):
@@ -79,12 +71,13 @@ def traffic(stmt, env):
     def walk(s, env):
         t = type(s)
         if t is n.DmaStart:
-            tr = out.setdefault(s.name, Traffic())
+            # a region that wraps around a fold is one transfer of the schedule in two parts
+            tr = out.setdefault(s.copy.func, Traffic())
             count = 1
             for e in s.extents:
                 count *= max(evaluate(e, env), 0)
             if count:
-                tr.transfers += 1
+                tr.transfers += 0 if s.part else 1
                 tr.elements += count
             return
         if not _has_dma(s):
@@ -121,53 +114,55 @@ def report(lowered, target, sizes=None):
     """Text of the report; `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures."""
     lines = [f"target {target}: local memory capacity {target.localmem_capacity()} bytes per kind"]
     bufs = local_buffers(lowered.stmt)
+    realized = lowered.realizations()
     lines.append("local buffers:")
     if not bufs:
         lines.append("  (none)")
     for b in bufs:
         if b.bytes is None:
-            lines.append(f"  {b.name} in {b.memory}: {expr_to_str(b.size)} elements, sized at run time, x {b.copies}")
+            lines.append(f"  {b.name} in {b.memory.value}: {expr_to_str(b.size)} elements, sized at run time, "
+                         f"x {b.copies}")
             continue
-        extents = lowered.extent_bounds.get(b.name) or []
-        for i, f in (lowered.folds.get(b.name) or {}).items():
-            extents[i] = f
-        t = lowered.env.funcs[b.name].type()
-        formula = " x ".join(str(e) for e in extents) + f" x {t.bytes()} B"
-        lines.append(f"  {b.name} in {b.memory}: align({formula}, 128) = {b.bytes} B x {b.copies} "
+        r = realized[b.name]
+        extents = list(r.storage.extent_bounds)
+        for f in r.storage.folds:
+            extents[f.dim] = f.factor
+        formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
+        lines.append(f"  {b.name} in {b.memory.value}: align({formula}, 128) = {b.bytes} B x {b.copies} "
                      f"cop{'y' if b.copies == 1 else 'ies'} = {b.total} B")
-    for memory in ("LockedCache", "VTCM"):
-        total = sum(b.total for b in bufs if b.memory == memory and b.bytes is not None)
+    for memory in LOCAL_MEMORIES:
+        total = sum(b.total for b in bufs if b.memory is memory and b.bytes is not None)
         if total:
-            lines.append(f"  {memory} total: {total} of {target.localmem_capacity()} bytes")
+            lines.append(f"  {memory.value} total: {total} of {target.localmem_capacity()} bytes")
     lines.append("folds:")
-    if not lowered.folds:
+    folds = lowered.folds
+    if not folds:
         lines.append("  (none)")
-    for name, folds in sorted(lowered.folds.items()):
-        dims = lowered.env.funcs[name]._pure_names
-        for i, f in sorted(folds.items()):
+    for name, fs in sorted(folds.items()):
+        dims = lowered.ctx.env.function(name).args
+        for i, f in sorted(fs.items()):
             lines.append(f"  {name}.{dims[i]} modulo {f}")
     lines.append("DMA copies:")
-    if not lowered.dma:
+    copies = lowered.copies()
+    if not copies:
         lines.append("  (none)")
-    for name, plan in sorted(lowered.dma.items()):
-        c = plan.copy
+    for name, c in sorted(copies.items()):
         arrow = f"{c.ddr} -> {c.local}" if c.direction == "read" else f"{c.local} -> {c.ddr}"
         opts = "".join(f", {k}={v}" for k, v in c.options)
-        lines.append(f"  {name}: {c.direction} {arrow} with {plan.backend}{opts}, {plan.slots} in flight"
-                     f"{' (ping-pong)' if plan.slots > 1 else ''}")
-    if sizes and lowered.dma:
+        lines.append(f"  {name}: {c.direction} {arrow} with {c.backend}{opts}, {c.in_flight} in flight"
+                     f"{' (ping-pong)' if c.in_flight > 1 else ''}")
+    if sizes and copies:
         env = {}
         for buf, extents in sizes.items():
             stride = 1
             for d, e in enumerate(extents):
-                env[f"{buf}.min.{d}"] = 0
-                env[f"{buf}.extent.{d}"] = e
-                env[f"{buf}.stride.{d}"] = stride
+                env[BufferField(buf, "min", d)] = 0
+                env[BufferField(buf, "extent", d)] = e
+                env[BufferField(buf, "stride", d)] = stride
                 stride *= e
         tr = traffic(lowered.stmt, env)
         lines.append("per frame (" + ", ".join(f"{b} {'x'.join(map(str, e))}" for b, e in sizes.items()) + "):")
-        for name, plan in sorted(lowered.dma.items()):
+        for name, c in sorted(copies.items()):
             t = tr.get(name, Traffic())
-            nbytes = t.elements * lowered.env.funcs[plan.copy.local].type().bytes()
-            lines.append(f"  {name}: {t.transfers} transfers, {nbytes} bytes")
+            lines.append(f"  {name}: {t.transfers} transfers, {t.elements * c.type.bytes()} bytes")
     return "\n".join(lines)

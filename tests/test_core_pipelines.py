@@ -90,7 +90,7 @@ def test_tile_producer_allocation_is_exact():
     low = lower([out])
     assert low.extent_bounds["prod"] == [66, 34]
     text = str(low.stmt)
-    assert "allocate prod[uint16 * 2244]" in text
+    assert "allocate prod[uint16 * 66 * 34]" in text  # 2244 elements
 
 
 def test_separable_producer_under_tile_needs_64_by_34():

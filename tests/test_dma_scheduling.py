@@ -447,7 +447,7 @@ def test_user_dma_engines_out_of_range():
          "dma('user_dma', engine=N) with N <= 6", b)
     inp, in_copy, work, out, _ = _simple(memory=hl.MemoryType.VTCM)
     in_copy.dma("user_dma", "read", engine=6)
-    assert lower([out]).dma["in_copy"].copy.options == (("engine", 6),)
+    assert lower([out]).copies()["in_copy"].options == (("engine", 6),)
 
 
 def test_compass_needs_local_memory_on_one_side():
@@ -484,7 +484,7 @@ def test_local_memory_over_capacity_with_dma_tiles():
     with pytest.raises(hl.ScheduleError, match=re.escape(
             "the schedule needs 524288 bytes of LockedCache but SM8150 has 393216 (in_copy: 524288 bytes x 1)")):
         lower([out])
-    assert lower([out], target="host-sm8250").dma["in_copy"].slots == 2
+    assert lower([out], target="host-sm8250").copies()["in_copy"].in_flight == 2
 
 
 def _traced_run(schedule, w=1024, h=256):

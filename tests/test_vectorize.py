@@ -125,7 +125,9 @@ def test_non_power_of_two_lanes_stay_scalar(lanes):
     assert np.array_equal(vector, scalar)
 
 
-def test_guarded_tail_stays_scalar_and_correct():
+def test_guarded_tail_vectorizes_the_full_vectors_and_is_correct():
+    """Loop partitioning takes the guard out of the full vectors: they are vector code, and only
+    the last, partial one stays scalar."""
     a = _inputs()["u8"]
     x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
     inp = hl.ImageParam(hl.UInt(8), 2, "inp")
@@ -133,7 +135,7 @@ def test_guarded_tail_stays_scalar_and_correct():
     f = hl.Func("f")
     f[x, y] = inp[x, y] + 1
     f.split(x, xo, xi, 16, hl.TailStrategy.GuardWithIf).vectorize(xi)
-    assert _vector_stmt_count(f) == 0
+    assert _vector_stmt_count(f) > 0
     assert np.array_equal(np.asarray(f.realize([W, H])), a + 1)
 
 

@@ -1,23 +1,27 @@
-"""C code generation: one C function per pipeline (plus one task function per parallel loop),
-written for the C compiler: restrict pointers, unit-stride inner loops, C vector types for
-vectorized loops (c_vectors.py; `ivdep` on the ones that stay scalar), helpers for halo's integer
-semantics that inline away.
+"""C code generation: a printer of the final IR. One C function per pipeline (plus one task
+function per parallel loop and per forked producer), written for the C compiler: restrict
+pointers, unit-stride inner loops, C vector types for vectorized loops (c_vectors.py), helpers
+for halo's integer semantics that inline away.
 
-Every fallible step (an assert, an allocation, a parallel loop) frees what the function has
-allocated before it returns an error code, so a failing pipeline leaks nothing.
+Every fallible step (an assert, an allocation, a transfer, a thread) leaves through the
+function's one cleanup epilogue: it waits for transfers still in flight, stops and joins the
+threads it started, frees what was allocated and returns the error code, so a failing pipeline
+leaks nothing. The state the epilogue needs is declared at the top of the function.
 """
 import math
 import re
 from dataclasses import dataclass
 
+from .. import backends
 from ..ir import nodes as n
+from ..ir.find import contains
+from ..ir.intrinsics import C_MATH, LIKELY, WIDE_VECTOR_LANES
+from ..ir.simplify import simplify
+from ..ir.names import BufferField, Derived
+from ..ir.types import runtime_type
 from ..ir.visitor import Visitor, free_variables
 from .c_prelude import prelude, suffix
-from ..lower.vectorize_loops import WIDE_LANES
 from .c_vectors import VectorEmitter
-
-_STACK_LIMIT = 32 * 1024
-_LOCAL_KINDS = {"LockedCache": "halo_localmem_locked_cache", "VTCM": "halo_localmem_vtcm"}  # bytes: constant-size Auto allocations up to this live on the stack
 
 
 @dataclass
@@ -35,7 +39,7 @@ class ScalarArg:
 
 
 class _Names:
-    """IR names -> unique C identifiers."""
+    """IR names (strings or symbols) -> unique C identifiers."""
 
     def __init__(self):
         self.map = {}
@@ -44,7 +48,7 @@ class _Names:
     def __call__(self, name):
         c = self.map.get(name)
         if c is None:
-            base = "_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+            base = "_" + re.sub(r"[^A-Za-z0-9_]", "_", str(name))
             c = base
             i = 1
             while c in self.used:
@@ -55,69 +59,86 @@ class _Names:
         return c
 
 
+def host(buffer):
+    return Derived(buffer, "host")
+
+
+def buffer_arg(buffer):
+    return Derived(buffer, "buffer")
+
+
 class _BufferUses(Visitor):
     def __init__(self):
-        self.loads, self.allocs, self.ddr = {}, set(), set()
+        self.elems, self.allocs, self.ddr = {}, set(), set()
+
+    def visit_Expr(self, e):
+        if type(e) is n.Load:
+            self.elems.setdefault(e.buffer, e.type.element_of())
+        self.generic_visit(e)
 
     def visit_DmaStart(self, s):
-        self.loads.setdefault(s.local, s.local_type)
-        self.ddr.add(s.ddr)
+        self.elems.setdefault(s.copy.local, s.copy.type)
+        self.ddr.add(s.copy.ddr)
         self.generic_visit(s)
 
-    def visit_Load(self, e):
-        self.loads.setdefault(e.buffer, e.type.element_of())
-        self.visit(e.index)
-
     def visit_Store(self, s):
-        self.loads.setdefault(s.buffer, s.value.type.element_of())
-        self.visit(s.index)
-        self.visit(s.value)
+        self.elems.setdefault(s.buffer, s.value.type.element_of())
+        self.generic_visit(s)
 
     def visit_Allocate(self, s):
         self.allocs.add(s.name)
-        self.visit(s.size)
-        self.visit(s.body)
+        self.generic_visit(s)
+
+
+@dataclass
+class _DmaScope:
+    copy: object
+    backend: object
+    handles: str
+    pending: str
+    count: int
+
+
+@dataclass
+class _ForkState:
+    flag: str        # C expression: int * of the fork's error flag
+    sems: list       # C names of its semaphores
+    live: str = None  # C variable: 1 while its thread runs (None: a fork of an enclosing function)
+    thread: str = None
 
 
 class _Function:
     """Emits one C function body."""
 
-    def __init__(self, gen, names, buffer_types):
+    def __init__(self, gen, buffer_types, outer_forks=()):
         self.gen = gen
-        self.names = names
+        self.names = gen.names
         self.buffer_types = buffer_types  # buffer name -> element Type
         self.lines = []
+        self.decls = []
         self.depth = 1
         self.nallocs = 0
-        self.forks = []  # enclosing forks: {"flag": int* expr, "sems": [C names], "thread": C name}
-        self.dma_scopes = []  # enclosing DmaHandles
+        self.dma = []         # every DMA scope of this function, in order (for the epilogue)
+        self.dma_open = []    # the scopes enclosing the current statement
+        self.forks = list(outer_forks)  # forks enclosing the current statement
+        self.all_forks = list(outer_forks)
 
     def line(self, text):
         self.lines.append("  " * self.depth + text)
 
-    def host(self, buffer):
-        return self.names(buffer + ".host")
+    def open(self, text="{"):
+        self.line(text)
+        self.depth += 1
+
+    def close(self, text="}"):
+        self.depth -= 1
+        self.line(text)
 
     def fail(self, code_expr):
-        """Leave the function with an error: wake and stop the other side of every enclosing fork
-        (joining the producer thread on the main side), free what was allocated, return."""
-        parts = ["{ int _halo_code = (" + code_expr + ");"]
-        # Transfers still in flight would write into memory about to be freed: finish them.
-        for scope in reversed(self.dma_scopes):
-            for k in range(2 * scope["count"]):
-                waits = " ".join(scope["backend"].c_wait(None, f"&{scope['handles']}[{k}]"))
-                parts.append(f" if ({scope['pending']}[{k}]) {{ int _r; {scope['pending']}[{k}] = 0; {waits} (void)_r; }}")
-        for fork in reversed(self.forks):
-            sems = ", ".join(fork["sems"])
-            parts.append(f" halo__fork_abort({fork['flag']}, _halo_code, {len(fork['sems'])}, {sems});")
-            if fork["thread"]:
-                parts.append(f" halo_thread_join(&{fork['thread']});")
-        parts.append(f" halo__free_all(_halo_uc, _halo_allocs, _halo_kinds, {self._allocs_marker()});"
-                     f" return _halo_code; }}")
-        return "".join(parts)
+        return f"{{ _halo_code = ({code_expr}); goto _halo_cleanup; }}"
 
-    def _allocs_marker(self):
-        return "_HALO_NALLOCS"
+    def host(self, buffer):
+        return self.names(host(buffer))
 
     # ---- expressions ----
     def expr(self, e):
@@ -132,17 +153,14 @@ class _Function:
                 return str(e.value) if e.value != -2**31 else "(-2147483647 - 1)"
             if ty.code == "int" and ty.bits == 64:
                 return f"((int64_t){e.value}LL)" if e.value != -2**63 else "((int64_t)(-9223372036854775807LL - 1))"
-            suffix_ = "ULL" if ty.is_uint() else ""
-            return f"(({ty.c_name()}){e.value}{suffix_})"
+            return f"(({ty.c_name()}){e.value}{'ULL' if ty.is_uint() else ''})"
         if t is n.FloatImm:
             return _float_literal(e.value, ty)
         if t is n.Variable:
             return self.names(e.name)
         if t is n.Cast:
             v = self.expr(e.value)
-            if ty.is_bool():
-                return f"(({v}) != 0)"
-            return f"(({ty.c_name()})({v}))"
+            return f"(({v}) != 0)" if ty.is_bool() else f"(({ty.c_name()})({v}))"
         if t in (n.Add, n.Sub, n.Mul):
             op = {n.Add: "+", n.Sub: "-", n.Mul: "*"}[t]
             a, b = self.expr(e.a), self.expr(e.b)
@@ -189,341 +207,291 @@ class _Function:
         if t is n.Load:
             return f"{self.host(e.buffer)}[{self.expr(e.index)}]"
         if t is n.Let:
-            name = self.names(e.name)
-            return f"({{ const {e.value.type.c_name()} {name} = {self.expr(e.value)}; {self.expr(e.body)}; }})"
-        if t is n.Call and e.call_type == "intrinsic":
+            if e.value.type.lanes > 1:
+                return f"({{ {self.gen.vectors.declare(e.name, e.value, self)} {self.expr(e.body)}; }})"
+            return f"({{ const {e.value.type.c_name()} {self.names(e.name)} = {self.expr(e.value)}; {self.expr(e.body)}; }})"
+        if t is n.Call and e.call_type == n.INTRINSIC:
             return self.intrinsic(e)
         raise ValueError(f"cannot generate C for {e}")
 
     def intrinsic(self, e):
         args = [self.expr(a) for a in e.args]
-        at = e.args[0].type
-        if e.name == "likely":
+        if e.name == LIKELY:
             return f"__builtin_expect(!!({args[0]}), 1)"
+        at = e.args[0].type
         if e.name in ("abs", "absd"):
             return f"halo_{e.name}_{suffix(at)}({', '.join(args)})"
-        f = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp", "log": "log"}[e.name]
-        if at.bits == 32:
-            f += "f"
-        return f"{f}({args[0]})"
+        f = C_MATH[e.name]
+        return f"{f}{'f' if at.bits == 32 else ''}({args[0]})"
 
     # ---- statements ----
     def stmt(self, s):
-        t = type(s)
-        if t is n.Block:
-            for c in s.stmts:
-                self.stmt(c)
-        elif t is n.LetStmt:
-            self.line("{")
-            self.depth += 1
-            if s.value.type.lanes > 1:
-                self.line(self.gen.vectors.declare(s.name, s.value, self))
-            else:
-                self.line(f"const {s.value.type.c_name()} {self.names(s.name)} = {self.expr(s.value)};")
-            self.stmt(s.body)
-            self.depth -= 1
-            self.line("}")
-        elif t is n.For:
-            self.for_loop(s)
-        elif t is n.IfThenElse and type(s.cond) is n.Call and s.cond.name == WIDE_LANES:
+        method = getattr(self, "s_" + type(s).__name__, None)
+        if method is None:
+            raise ValueError(f"cannot generate C for {type(s).__name__}")
+        method(s)
+
+    def s_Block(self, s):
+        for c in s.stmts:
+            self.stmt(c)
+
+    def s_LetStmt(self, s):
+        self.open()
+        if s.value.type.lanes > 1:
+            self.line(self.gen.vectors.declare(s.name, s.value, self))
+        else:
+            self.line(f"const {s.value.type.c_name()} {self.names(s.name)} = {self.expr(s.value)};")
+        self.stmt(s.body)
+        self.close()
+
+    def s_For(self, s):
+        if s.kind == n.PARALLEL:
+            self.parallel(s)
+            return
+        var = self.names(s.name)
+        lo, end = self.names(Derived(s.name, "loop_min")), self.names(Derived(s.name, "loop_end"))
+        self.open()
+        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
+        self.line(f"const int32_t {end} = {lo} + {self.expr(s.extent)};")
+        if s.kind == n.VECTORIZED:
+            self.line("HALO_IVDEP")
+        self.open(f"for (int32_t {var} = {lo}; {var} < {end}; {var}++) {{")
+        self.stmt(s.body)
+        self.close()
+        self.close()
+
+    def s_IfThenElse(self, s):
+        if type(s.cond) is n.Call and s.cond.name == WIDE_VECTOR_LANES:
             # chosen when the C is compiled: see vectorize_loops
             self.lines.append("#if HALO_WIDE_VECTOR_LANES")
             self.stmt(s.then_case)
             self.lines.append("#else")
             self.stmt(s.else_case)
             self.lines.append("#endif")
-        elif t is n.IfThenElse:
-            self.line(f"if ({self.expr(s.cond)}) {{")
-            self.depth += 1
-            self.stmt(s.then_case)
-            self.depth -= 1
-            if s.else_case is not None:
-                self.line("} else {")
-                self.depth += 1
-                self.stmt(s.else_case)
-                self.depth -= 1
-            self.line("}")
-        elif t is n.Store and s.value.type.lanes > 1:
-            self.line(self.gen.vectors.store(s, self))
-        elif t is n.Store:
-            self.line(f"{self.host(s.buffer)}[{self.expr(s.index)}] = {self.expr(s.value)};")
-        elif t is n.Allocate:
-            self.allocate(s)
-        elif t is n.ProducerConsumer:
-            self.line(f"/* {'produce' if s.is_producer else 'consume'} {s.name} */")
-            if s.is_producer and not _moves_data(s.body):
-                self.traced(s)
-            else:
-                self.stmt(s.body)
-        elif t is n.Evaluate:
-            if not n.is_no_op(s):
-                self.line(f"(void)({self.expr(s.value)});")
-        elif t is n.Semaphore:
-            name = self.names(s.name)
-            self.line("{")
-            self.depth += 1
-            self.line(f"halo_semaphore_t {name}_storage;")
-            self.line(f"halo_semaphore_t *{name} = &{name}_storage;")
-            self.line(f"halo_semaphore_init({name}, {self.expr(s.count)});")
-            self.stmt(s.body)
-            self.line(f"halo_semaphore_destroy({name});")
-            self.depth -= 1
-            self.line("}")
-        elif t is n.Acquire:
-            self.line(f"halo_semaphore_acquire({self.names(s.name)}, {self.expr(s.count)});")
-            flag = self.forks[-1]["flag"]
-            self.line(f"if (__atomic_load_n({flag}, __ATOMIC_ACQUIRE)) "
-                      + self.fail(f"__atomic_load_n({flag}, __ATOMIC_ACQUIRE)"))
-        elif t is n.Release:
-            self.line(f"halo_semaphore_release({self.names(s.name)}, {self.expr(s.count)});")
-        elif t is n.Fork:
-            self.fork(s)
-        elif t is n.DmaHandles:
-            self.dma_handles(s)
-        elif t is n.DmaStart:
-            self.dma_start(s)
-        elif t is n.DmaWait:
-            self.dma_wait(s)
-        elif t is n.AssertStmt:
-            args = "".join(f", (int)({self.expr(a)})" for a in s.args)
-            msg = s.message.replace("\\", "\\\\").replace('"', '\\"')
-            self.line(f"if (!({self.expr(s.cond)})) "
-                      + self.fail(f'halo_error(_halo_uc, {s.code}, "{msg}"{args})'))
-        else:
-            raise ValueError(f"cannot generate C for {type(s).__name__}")
-
-    def for_loop(self, s):
-        var = self.names(s.name)
-        if s.kind == n.PARALLEL:
-            self.parallel(s)
             return
-        lo, end = self.names(s.name + ".loop_min"), self.names(s.name + ".loop_end")
-        self.line("{")
-        self.depth += 1
-        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
-        self.line(f"const int32_t {end} = {lo} + {self.expr(s.extent)};")
-        if s.kind == n.VECTORIZED:
-            self.line("HALO_IVDEP")
-        self.line(f"for (int32_t {var} = {lo}; {var} < {end}; {var}++) {{")
-        self.depth += 1
-        self.stmt(s.body)
-        self.depth -= 1
-        self.line("}")
-        self.depth -= 1
-        self.line("}")
+        self.open(f"if ({self.expr(s.cond)}) {{")
+        self.stmt(s.then_case)
+        if s.else_case is not None:
+            self.close("} else {")
+            self.depth += 1
+            self.stmt(s.else_case)
+        self.close()
 
-    def allocate(self, s):
+    def s_Store(self, s):
+        if s.value.type.lanes > 1:
+            self.line(self.gen.vectors.store(s, self))
+        else:
+            self.line(f"{self.host(s.buffer)}[{self.expr(s.index)}] = {self.expr(s.value)};")
+
+    def s_Allocate(self, s):
         name = self.host(s.name)
         ct = s.type.c_name()
         self.buffer_types[s.name] = s.type
-        size = s.size
+        size = simplify(n.allocation_size(s.extents))
         const_bytes = size.value * s.type.bytes() if type(size) is n.IntImm else None
-        on_stack = s.memory in ("Stack", "Register") or (
-            s.memory == "Auto" and const_bytes is not None and const_bytes <= _STACK_LIMIT)
-        self.line("{")
-        self.depth += 1
-        if on_stack:
+        self.open()
+        if s.memory.on_stack(const_bytes):
             if const_bytes is None:
                 raise ValueError(f"store_in(Stack) for {s.name} needs a constant size, got {size}")
             self.line(f"{ct} {name}[{max(size.value, 1)}] __attribute__((aligned(128)));")
             self.stmt(s.body)
+            self.close()
+            return
+        slot = self.nallocs
+        self.nallocs += 1
+        kind = s.memory.runtime_kind
+        # an iteration with nothing to compute may have an empty region: no bytes, and the local
+        # allocators, which refuse 0 bytes, one granule
+        floor = 0 if kind is None else 1
+        nbytes = f"sizeof({ct}) * (size_t)halo_max_i64((int64_t)({self.expr(size)}), {floor})"
+        if kind is None:
+            self.line(f"{ct} *restrict {name} = ({ct} *)halo_malloc(_halo_uc, {nbytes});")
+            code = "halo_error_out_of_memory"
         else:
-            slot = self.nallocs
-            self.nallocs += 1
-            # an iteration with nothing to compute may have an empty (negative) region: 0 bytes
-            nbytes = f"sizeof({ct}) * (size_t)halo_max_i64((int64_t)({self.expr(size)}), 0)"
-            kind = _LOCAL_KINDS.get(s.memory)
-            if kind is None:
-                self.line(f"{ct} *restrict {name} = ({ct} *)halo_malloc(_halo_uc, {nbytes});")
-                code = "halo_error_out_of_memory"
-            else:
-                # the local allocators refuse 0 bytes; an empty region still gets one granule
-                nbytes = f"sizeof({ct}) * (size_t)halo_max_i64((int64_t)({self.expr(size)}), 1)"
-                self.line(f"{ct} *restrict {name} = ({ct} *)halo_localmem_alloc(_halo_uc, {kind}, {nbytes});")
-                code = "halo_error_localmem_exhausted"
-            self.line(f"_halo_allocs[{slot}] = {name};")
-            self.line(f"_halo_kinds[{slot}] = {-1 if kind is None else kind};")
-            self.line(f"if (!{name}) " + self.fail(code))
-            self.stmt(s.body)
-            if kind is None:
-                self.line(f"halo_free(_halo_uc, {name});")
-            else:
-                self.line(f"halo_localmem_free(_halo_uc, {kind}, {name});")
-            self.line(f"_halo_allocs[{slot}] = NULL;")
-        self.depth -= 1
-        self.line("}")
+            self.line(f"{ct} *restrict {name} = ({ct} *)halo_localmem_alloc(_halo_uc, {kind}, {nbytes});")
+            code = "halo_error_localmem_exhausted"
+        self.line(f"_halo_allocs[{slot}] = {name}; _halo_kinds[{slot}] = {-1 if kind is None else kind};")
+        self.line(f"if (!{name}) " + self.fail(code))
+        self.stmt(s.body)
+        free = f"halo_free(_halo_uc, {name});" if kind is None else f"halo_localmem_free(_halo_uc, {kind}, {name});"
+        self.line(f"{free} _halo_allocs[{slot}] = NULL;")
+        self.close()
 
-    def parallel(self, s):
-        task = self.gen.task(s.body, self, s.name)
-        self.line("{")
-        self.depth += 1
-        self.line(f"struct {task.struct} _c;")
-        for cname, _ in task.captures:
-            self.line(f"_c.{cname} = {cname};")
-        for i, fork in enumerate(self.forks):
-            self.line(f"_c._halo_flag_{i} = {fork['flag']};")
-        lo = self.names(s.name + ".loop_min")
-        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
-        self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {lo}, {self.expr(s.extent)}, (uint8_t *)&_c);")
-        self.line("if (_r != 0) " + self.fail("_r"))
-        self.depth -= 1
-        self.line("}")
+    def s_ProducerConsumer(self, s):
+        self.line(f"/* {'produce' if s.is_producer else 'consume'} {s.name} */")
+        if s.is_producer and not _moves_data(s.body):
+            self.traced(s)
+        else:
+            self.stmt(s.body)
+
+    def s_Evaluate(self, s):
+        if not n.is_no_op(s):
+            self.line(f"(void)({self.expr(s.value)});")
+
+    def s_Semaphore(self, s):
+        name = self.names(s.name)
+        self.decls.append(f"halo_semaphore_t {name}_storage;")
+        self.decls.append(f"halo_semaphore_t *{name} HALO_UNUSED = &{name}_storage;")
+        self.line(f"halo_semaphore_init({name}, {self.expr(s.count)});")
+        self.stmt(s.body)
+        self.line(f"halo_semaphore_destroy({name});")
+
+    def s_Acquire(self, s):
+        self.line(f"halo_semaphore_acquire({self.names(s.name)}, {self.expr(s.count)});")
+        flag = self.forks[-1].flag
+        self.line(f"if (__atomic_load_n({flag}, __ATOMIC_ACQUIRE)) " +
+                  self.fail(f"__atomic_load_n({flag}, __ATOMIC_ACQUIRE)"))
+
+    def s_Release(self, s):
+        self.line(f"halo_semaphore_release({self.names(s.name)}, {self.expr(s.count)});")
+
+    def s_AssertStmt(self, s):
+        args = "".join(f", (int)({self.expr(a)})" for a in s.args)
+        msg = s.message.replace("\\", "\\\\").replace('"', '\\"')
+        self.line(f"if (!({self.expr(s.cond)})) " + self.fail(f'halo_error(_halo_uc, {s.code}, "{msg}"{args})'))
 
     def traced(self, s):
         """A produce block recorded as a compute span when the runtime's trace is on (one branch
         per block when it is off)."""
-        t0 = self.names(s.name + ".trace_t0")
-        self.line("{")
-        self.depth += 1
+        t0 = self.names(Derived(s.name, "trace_t0"))
+        self.open()
         self.line(f"const uint64_t {t0} = halo_trace_enabled() ? halo_time_ns() : 0;")
         self.stmt(s.body)
-        self.line(f'if ({t0}) halo_trace_record("compute", "{s.name}", "compute", 0, {t0}, halo_time_ns());')
-        self.depth -= 1
-        self.line("}")
+        self.line(f'if ({t0}) halo_trace_record("compute", "{_c_string(s.name)}", "compute", 0, {t0}, halo_time_ns());')
+        self.close()
 
-    # ---- DMA ----
-    def _dma_scope(self, name):
-        for scope in reversed(self.dma_scopes):
-            if scope["name"] == name:
-                return scope
-        raise ValueError(f"DMA transfer of {name} outside its handles (a bug in halo's lowering)")
-
-    def dma_handles(self, s):
-        backend = get_backend(s.backend)
-        self.gen.backends_used.add(s.backend)
-        h, pend = self.names(s.name + ".dma_handle"), self.names(s.name + ".dma_pending")
-        self.line("{")
-        self.depth += 1
-        # two handles per slot: a transfer that wraps around a fold is split in two
-        self.line(f"{backend.c_handle_type()} {h}[{2 * s.count}];")
-        self.line(f"memset({h}, 0, sizeof({h}));")
-        self.line(f"int {pend}[{2 * s.count}] = {{0}};")
-        self.dma_scopes.append({"name": s.name, "backend": backend, "handles": h, "pending": pend,
-                                "count": s.count})
-        self.stmt(s.body)
-        self.dma_scopes.pop()
-        self.depth -= 1
-        self.line("}")
-
-    def dma_start(self, s):
-        scope = self._dma_scope(s.name)
-        count = scope["count"]
-        self.line("{")
-        self.depth += 1
-        self.line(f"const int _halo_slot = {self.expr(s.slot)};")
-        mins = [self.expr(m) for m in s.mins]
-        extents = [self.expr(e) for e in s.extents]
-        offset = self.expr(s.local_offset)
-        if s.fold_dim is None:
-            self._dma_part(s, scope, mins, extents, offset, "_halo_slot")
-        else:
-            # The region may run past the end of the fold: the part that does is a second
-            # transfer to the start of the fold, on the slot's second handle.
-            d, F = s.fold_dim, s.fold_factor
-            stride = self.expr(s.local_strides[d])
-            self.line(f"const int32_t _halo_fs = halo_mod_i32({mins[d]}, {F});")
-            self.line(f"const int32_t _halo_fe = {extents[d]};")
-            self.line(f"const int32_t _halo_f1 = _halo_fe < {F} - _halo_fs ? _halo_fe : {F} - _halo_fs;")
-            first = list(extents)
-            first[d] = "_halo_f1"
-            self._dma_part(s, scope, mins, first, offset, "_halo_slot")
-            self.line("if (_halo_fe > _halo_f1) {")
-            self.depth += 1
-            second_min = list(mins)
-            second_min[d] = f"({mins[d]} + _halo_f1)"
-            second_ext = list(extents)
-            second_ext[d] = "(_halo_fe - _halo_f1)"
-            self._dma_part(s, scope, second_min, second_ext, f"({offset}) - _halo_fs * ({stride})",
-                           f"_halo_slot + {count}")
-            self.depth -= 1
-            self.line("}")
-        self.depth -= 1
-        self.line("}")
-
-    def _dma_part(self, s, scope, mins, extents, offset, slot):
-        backend = scope["backend"]
-        t = s.local_type
-        dims = len(mins)
-        self.line("{")
-        self.depth += 1
-        self.line(f"halo_dimension_t _halo_ld[{dims}];")
-        self.line("halo_buffer_t _halo_lb;")
-        self.line("memset(&_halo_lb, 0, sizeof(_halo_lb));")
-        local = self.host(s.local)
-        self.line(f"_halo_lb.host = (uint8_t *)({local} + ({offset}));")
-        code = {"int": 0, "uint": 1, "float": 2, "bool": 1}[t.code]
-        self.line(f"_halo_lb.type.code = {code}; _halo_lb.type.bits = {t.bits}; _halo_lb.type.lanes = 1;")
-        self.line(f"_halo_lb.dimensions = {dims}; _halo_lb.dim = _halo_ld;")
-        for i, (mn, ext, st) in enumerate(zip(mins, extents, s.local_strides)):
-            self.line(f"_halo_ld[{i}].min = {mn}; _halo_ld[{i}].extent = {ext}; "
-                      f"_halo_ld[{i}].stride = {self.expr(st)}; _halo_ld[{i}].flags = 0;")
-        self.line(f"void *_halo_local_base = (void *){local};")
-        self.line(f"int64_t _halo_local_bytes = (int64_t)({self.expr(s.local_size)}) * {t.bytes()};")
-        self.line("(void)_halo_local_base; (void)_halo_local_bytes;")
-        self.line(f"const int _halo_h = {slot};")
-        self.line("int _r;")
-        ddr = f"(halo_buffer_t *){self.names(s.ddr + '.buffer')}"
-        for l in backend.c_start(_copy_of(s), ddr, "&_halo_lb", f"&{scope['handles']}[_halo_h]"):
-            self.line(l)
+    # ---- threads ----
+    def parallel(self, s):
+        task = self.gen.task(s.body, self, s.name)
+        self.open()
+        self._closure(task)
+        lo = self.names(Derived(s.name, "loop_min"))
+        self.line(f"const int32_t {lo} = {self.expr(s.min)};")
+        self.line(f"int _r = halo_do_par_for(_halo_uc, {task.fn}, {lo}, {self.expr(s.extent)}, (uint8_t *)&_c);")
         self.line("if (_r != 0) " + self.fail("_r"))
-        self.line(f"{scope['pending']}[_halo_h] = 1;")
-        self.depth -= 1
-        self.line("}")
+        self.close()
 
-    def dma_wait(self, s):
-        """Wait for both handles of the slot (the second is used when a region wraps a fold)."""
-        scope = self._dma_scope(s.name)
-        self.line("{")
-        self.depth += 1
-        self.line(f"const int _halo_slot = {self.expr(s.slot)};")
-        for second in (False, True):
-            h = f"_halo_slot + {scope['count']}" if second else "_halo_slot"
-            self.line(f"if ({scope['pending']}[{h}]) {{")
-            self.depth += 1
-            self.line("int _r;")
-            self.line(f"{scope['pending']}[{h}] = 0;")
-            for l in scope["backend"].c_wait(None, f"&{scope['handles']}[{h}]"):
-                self.line(l)
-            self.line("if (_r != 0) " + self.fail("_r"))
-            self.depth -= 1
-            self.line("}")
-        self.depth -= 1
-        self.line("}")
-
-    def fork(self, s):
-        k = self.gen.fork_count
-        self.gen.fork_count += 1
-        err, thread = f"_halo_fork{k}_err", f"_halo_fork{k}_thread"
-        sems = sorted(_semaphores(s.first) | _semaphores(s.rest))
-        csems = [self.names(x) for x in sems]
-        task = self.gen.task(s.first, self, None, sems)
-        self.line("{")
-        self.depth += 1
-        self.line(f"int {err} = 0;")
-        self.line(f"halo_thread_t {thread};")
+    def _closure(self, task, fork_flag=None):
         self.line(f"struct {task.struct} _c;")
         for cname, _ in task.captures:
             self.line(f"_c.{cname} = {cname};")
         for i, fork in enumerate(self.forks):
-            self.line(f"_c._halo_flag_{i} = {fork['flag']};")
-        self.line(f"_c._halo_flag = &{err};")
+            self.line(f"_c._halo_flag_{i} = {fork.flag};")
+        if fork_flag is not None:
+            self.line(f"_c._halo_flag = {fork_flag};")
+
+    def s_Fork(self, s):
+        k = self.gen.fork_count
+        self.gen.fork_count += 1
+        err, thread, live = f"_halo_fork{k}_err", f"_halo_fork{k}_thread", f"_halo_fork{k}_live"
+        sems = sorted(_semaphores(s.first) | _semaphores(s.rest), key=str)
+        csems = [self.names(x) for x in sems]
+        task = self.gen.task(s.first, self, None, sems)
+        self.decls += [f"int {err} = 0;", f"halo_thread_t {thread};", f"int {live} = 0;"]
+        self.open()
+        self._closure(task, f"&{err}")
+        self.line(f"{err} = 0;")
         self.line(f"int _r = halo_thread_start(&{thread}, _halo_uc, {task.fn}, (uint8_t *)&_c);")
         self.line("if (_r != 0) " + self.fail("_r"))
-        self.forks.append({"flag": f"&{err}", "sems": csems, "thread": thread})
+        self.line(f"{live} = 1;")
+        fork = _ForkState(f"&{err}", csems, live, thread)
+        self.forks.append(fork)
+        self.all_forks.append(fork)
         self.stmt(s.rest)
         self.forks.pop()
+        self.line(f"{live} = 0;")
         self.line(f"_r = halo_thread_join(&{thread});")
         self.line(f"if (_r == 0) _r = __atomic_load_n(&{err}, __ATOMIC_ACQUIRE);")
         self.line("if (_r != 0) " + self.fail("_r"))
-        self.depth -= 1
-        self.line("}")
+        self.close()
+
+    # ---- DMA ----
+    def _scope(self, copy):
+        for scope in reversed(self.dma_open):
+            if scope.copy.func == copy.func:
+                return scope
+        raise ValueError(f"DMA transfer of {copy.func} outside its handles (a bug in halo's lowering)")
+
+    def s_DmaHandles(self, s):
+        backend = backends.get(s.copy.backend)
+        self.gen.backends_used.add(s.copy.backend)
+        h, pend = self.names(Derived(s.copy.func, "dma_handle")), self.names(Derived(s.copy.func, "dma_pending"))
+        # two handles per slot: a transfer that wraps around a fold is split in two
+        self.decls.append(f"{backend.c_handle_type()} {h}[{2 * s.count}];")
+        self.decls.append(f"int {pend}[{2 * s.count}] = {{0}};")
+        scope = _DmaScope(s.copy, backend, h, pend, s.count)
+        self.dma.append(scope)
+        self.line(f"memset({h}, 0, sizeof({h})); memset({pend}, 0, sizeof({pend}));")
+        self.dma_open.append(scope)
+        self.stmt(s.body)
+        self.dma_open.pop()
+
+    def s_DmaStart(self, s):
+        scope = self._scope(s.copy)
+        c = s.copy
+        self.open()
+        self.line(f"halo_dimension_t _halo_ld[{c.dims}];")
+        self.line("halo_buffer_t _halo_lb;")
+        self.line("memset(&_halo_lb, 0, sizeof(_halo_lb));")
+        local = self.host(c.local)
+        self.line(f"_halo_lb.host = (uint8_t *)({local} + ({self.expr(s.local_offset)}));")
+        code, bits = runtime_type(c.type)
+        self.line(f"_halo_lb.type.code = {code}; _halo_lb.type.bits = {bits}; _halo_lb.type.lanes = 1;")
+        self.line(f"_halo_lb.dimensions = {c.dims}; _halo_lb.dim = _halo_ld;")
+        for i, (mn, ext, st) in enumerate(zip(s.mins, s.extents, s.local_strides)):
+            self.line(f"_halo_ld[{i}].min = {self.expr(mn)}; _halo_ld[{i}].extent = {self.expr(ext)}; "
+                      f"_halo_ld[{i}].stride = {self.expr(st)}; _halo_ld[{i}].flags = 0;")
+        self.line(f"void *_halo_local_base = (void *){local};")
+        self.line(f"int64_t _halo_local_bytes = (int64_t)({self.expr(s.local_size)}) * {c.type.bytes()};")
+        self.line("(void)_halo_local_base; (void)_halo_local_bytes;")
+        self.line(f"const int _halo_h = ({self.expr(s.slot)}){f' + {scope.count}' if s.part else ''};")
+        self.line("int _r;")
+        ddr = f"(halo_buffer_t *){self.names(buffer_arg(c.ddr))}"
+        for text in scope.backend.c_start(c, ddr, "&_halo_lb", f"&{scope.handles}[_halo_h]"):
+            self.line(text)
+        self.line("if (_r != 0) " + self.fail("_r"))
+        self.line(f"{scope.pending}[_halo_h] = 1;")
+        self.close()
+
+    def s_DmaWait(self, s):
+        """Wait for both handles of the slot (the second is used when a region wraps a fold)."""
+        scope = self._scope(s.copy)
+        self.open()
+        self.line(f"const int _halo_slot = {self.expr(s.slot)};")
+        for part in (0, 1):
+            h = f"_halo_slot + {scope.count}" if part else "_halo_slot"
+            self.open(f"if ({scope.pending}[{h}]) {{")
+            self.line("int _r;")
+            self.line(f"{scope.pending}[{h}] = 0;")
+            for text in scope.backend.c_wait(s.copy, f"&{scope.handles}[{h}]"):
+                self.line(text)
+            self.line("if (_r != 0) " + self.fail("_r"))
+            self.close()
+        self.close()
 
     def finish(self):
-        """The body text, with the allocation table declared."""
+        """The body text: the epilogue's state, the statements, the epilogue."""
         count = max(self.nallocs, 1)
-        head = [f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
-        body = [l.replace("_HALO_NALLOCS", str(count)) for l in self.lines]
-        return head + body
+        head = [f"  int _halo_code = 0;", f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
+        head += ["  " + d for d in self.decls]
+        tail = ["  return 0;", "_halo_cleanup:"]
+        # Transfers still in flight would write into memory about to be freed: finish them.
+        for scope in reversed(self.dma):
+            waits = " ".join(scope.backend.c_wait(scope.copy, f"&{scope.handles}[_k]"))
+            tail.append(f"  for (int _k = 0; _k < {2 * scope.count}; _k++) if ({scope.pending}[_k]) "
+                        f"{{ int _r; {scope.pending}[_k] = 0; {waits} (void)_r; }}")
+        # The other side of every fork is woken (it sees the error) and a thread this function
+        # started is joined.
+        for fork in reversed(self.all_forks):
+            sems = ", ".join(fork.sems)
+            abort = f"halo__fork_abort({fork.flag}, _halo_code, {len(fork.sems)}, {sems});"
+            if fork.live is None:
+                tail.append(f"  {abort}")
+            else:
+                tail.append(f"  if ({fork.live}) {{ {fork.live} = 0; {abort} halo_thread_join(&{fork.thread}); }}")
+        tail.append(f"  halo__free_all(_halo_uc, _halo_allocs, _halo_kinds, {count});")
+        tail.append("  return _halo_code;")
+        return head + self.lines + tail
 
 
 class _Sems(Visitor):
@@ -536,39 +504,18 @@ class _Sems(Visitor):
     def visit_Release(self, s):
         self.names.add(s.name)
 
-
-class _Moves(Visitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_DmaStart(self, s):
-        self.found = True
-
-    def visit_DmaWait(self, s):
-        self.found = True
-
-
-def _moves_data(s):
-    v = _Moves()
-    v.visit(s)
-    return v.found
-
-
-def _copy_of(s):
-    """The backends.Copy a DmaStart describes, for the backend's C emitters."""
-    from halo.backends import Copy
-    return Copy(s.name, s.direction, s.ddr, s.local, s.memory, len(s.mins), s.local_type.bits, False, s.options)
-
-
-def get_backend(name):
-    from halo import backends
-    return backends.get(name)
+    def visit_Expr(self, e):
+        pass
 
 
 def _semaphores(s):
     v = _Sems()
     v.visit(s)
     return v.names
+
+
+def _moves_data(s):
+    return contains(s, lambda x: type(x) in (n.DmaStart, n.DmaWait))
 
 
 def _nonneg(e):
@@ -590,9 +537,14 @@ def _float_literal(v, ty):
         return "NAN" if ty.bits == 32 else "(double)NAN"
     if math.isinf(v):
         return ("INFINITY" if v > 0 else "(-INFINITY)") if ty.bits == 32 else f"((double){'' if v > 0 else '-'}INFINITY)"
-    if ty.bits == 32:
-        return f"{v!r}f" if "e" in repr(v) or "." in repr(v) else f"{v!r}.0f"
-    return repr(v) if ("e" in repr(v) or "." in repr(v)) else f"{v!r}.0"
+    text = repr(v)
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text + "f" if ty.bits == 32 else text
+
+
+def _c_string(text):
+    return str(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 @dataclass
@@ -602,12 +554,29 @@ class _Task:
     captures: list  # (c name, c type)
 
 
+_FORK_ABORT = [
+    "static void __attribute__((unused)) halo__fork_abort(int *flag, int code, int n, ...) {",
+    "  int expected = 0;",
+    "  __atomic_compare_exchange_n(flag, &expected, code, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);",
+    "  va_list ap;",
+    "  va_start(ap, n);",
+    "  for (int i = 0; i < n; i++) halo_semaphore_release(va_arg(ap, halo_semaphore_t *), 1 << 20);",
+    "  va_end(ap);",
+    "}",
+    "HALO_INLINE void halo__free_all(void *uc, void **allocs, const int *kinds, int n) {",
+    "  for (int i = 0; i < n; i++) {",
+    "    if (!allocs[i]) continue;",
+    "    if (kinds[i] < 0) halo_free(uc, allocs[i]);",
+    "    else halo_localmem_free(uc, (halo_localmem_kind_t)kinds[i], allocs[i]);",
+    "  }",
+    "}", ""]
+
+
 class CGenerator:
     def __init__(self, fn_name):
         self.fn_name = fn_name
         self.fork_count = 0
         self.backends_used = set()
-        self.transfers = []
         self.names = _Names()
         self.vectors = VectorEmitter()
         self.tasks = []   # text of task functions, emitted before the main function
@@ -621,28 +590,29 @@ class CGenerator:
         fn = f"{self.fn_name}_task_{idx}"
         struct = f"{self.fn_name}_closure_{idx}"
         self.tasks.append(None)
-        free = free_variables(body)
         uses = _BufferUses()
         uses.visit(body)
         captures = []
-        for name, t in sorted(free.items()):
-            if name == index_var or name.endswith(".host"):
-                continue
-            captures.append((self.names(name), t.c_name()))
+        for name, t in sorted(free_variables(body).items(), key=lambda kv: str(kv[0])):
+            if name != index_var:
+                captures.append((self.names(name), t.c_name()))
         for sem in sems:
             captures.append((self.names(sem), "halo_semaphore_t *"))
         for ddr in sorted(uses.ddr):
-            captures.append((self.names(ddr + ".buffer"), "void *"))
+            captures.append((self.names(buffer_arg(ddr)), "void *"))
         for fork in outer.forks:
-            for cname in fork["sems"]:
+            for cname in fork.sems:
                 if (cname, "halo_semaphore_t *") not in captures:
                     captures.append((cname, "halo_semaphore_t *"))
-        for buf, t in sorted(uses.loads.items()):
-            if buf in uses.allocs:
-                continue
-            et = outer.buffer_types.get(buf, t)
-            captures.append((self.names(buf + ".host"), et.c_name() + " *"))
-        inner = _Function(self, self.names, dict(outer.buffer_types))
+        for buf, t in sorted(uses.elems.items()):
+            if buf not in uses.allocs:
+                captures.append((self.names(host(buf)), outer.buffer_types.get(buf, t).c_name() + " *"))
+        # A parallel task inside a fork reports failures to that fork too; the forked side
+        # itself gets its own flag.
+        inner_forks = [_ForkState(f"_c->_halo_flag_{i}", f.sems) for i, f in enumerate(outer.forks)]
+        if sems:
+            inner_forks.append(_ForkState("_c->_halo_flag", [self.names(x) for x in sems]))
+        inner = _Function(self, dict(outer.buffer_types), inner_forks)
         inner.line(f"struct {struct} *_c = (struct {struct} *)_halo_closure;")
         for cname, ct in captures:
             if ct == "halo_semaphore_t *":
@@ -655,13 +625,7 @@ class CGenerator:
             inner.line(f"const int32_t {self.names(index_var)} = _halo_index;")
         else:
             inner.line("(void)_halo_index;")
-        # A parallel task inside a fork reports failures to that fork too; the forked side
-        # itself gets its own flag.
-        inner.forks = [dict(f, flag=f"_c->_halo_flag_{i}", thread=None) for i, f in enumerate(outer.forks)]
-        if sems:
-            inner.forks.append({"flag": "_c->_halo_flag", "sems": [self.names(x) for x in sems], "thread": None})
         inner.stmt(body)
-        inner.line("return 0;")
         text = [f"static int {fn}(void *_halo_uc, int _halo_index, uint8_t *_halo_closure) {{"]
         text += inner.finish()
         text.append("}")
@@ -677,61 +641,43 @@ class CGenerator:
         parts = ["void *_halo_uc"]
         for a in args:
             if isinstance(a, BufferArg):
-                parts.append(f"halo_buffer_t *{self.names(a.name + '.buffer')}")
+                parts.append(f"halo_buffer_t *{self.names(buffer_arg(a.name))}")
             else:
                 parts.append(f"{a.type.c_name()} {self.names(a.name)}")
         return f"int {self.fn_name}({', '.join(parts)})"
 
     def generate(self, stmt, args):
         """(source, header) for the pipeline function `stmt` with arguments `args`."""
-        buffer_types = {a.name: a.type for a in args if isinstance(a, BufferArg)}
-        main = _Function(self, self.names, buffer_types)
+        main = _Function(self, {a.name: a.type for a in args if isinstance(a, BufferArg)})
         for a in args:
             if not isinstance(a, BufferArg):
                 continue
-            b = self.names(a.name + ".buffer")
-            tc = {"int": 0, "uint": 1, "float": 2, "bool": 1}[a.type.code]
-            bits = 1 if a.type.is_bool() else a.type.bits
-            main.line(f"if ({b} == NULL) return halo_error(_halo_uc, halo_error_bad_buffer, "
-                      f"\"buffer {a.name} is NULL\");")
-            main.line(f"if ({b}->type.code != {tc} || {b}->type.bits != {bits} || {b}->dimensions != {a.dimensions}) "
-                      f"return halo_error(_halo_uc, halo_error_bad_buffer, \"buffer {a.name} must be {a.type} with "
+            b = self.names(buffer_arg(a.name))
+            code, bits = runtime_type(a.type)
+            label = _c_string(a.name)
+            main.line(f'if ({b} == NULL) return halo_error(_halo_uc, halo_error_bad_buffer, "buffer {label} is NULL");')
+            main.line(f"if ({b}->type.code != {code} || {b}->type.bits != {bits} || {b}->dimensions != {a.dimensions}) "
+                      f"return halo_error(_halo_uc, halo_error_bad_buffer, \"buffer {label} must be {a.type} with "
                       f"{a.dimensions} dimensions; got type code %d, %d bits, %d dimensions\", "
                       f"(int){b}->type.code, (int){b}->type.bits, (int){b}->dimensions);")
             # a DMA'd buffer's host pointer and an unread field go unused
-            main.line(f"{a.type.c_name()} *restrict {self.names(a.name + '.host')} HALO_UNUSED = "
+            main.line(f"{a.type.c_name()} *restrict {self.names(host(a.name))} HALO_UNUSED = "
                       f"({a.type.c_name()} *){b}->host;")
             for d in range(a.dimensions):
                 for field in ("min", "extent", "stride"):
-                    main.line(f"const int32_t {self.names(f'{a.name}.{field}.{d}')} HALO_UNUSED = {b}->dim[{d}].{field};")
+                    main.line(f"const int32_t {self.names(BufferField(a.name, field, d))} HALO_UNUSED = "
+                              f"{b}->dim[{d}].{field};")
         main.stmt(stmt)
-        main.line("return 0;")
         sig = self.signature(args)
-        body = main.finish()
-        src = [prelude(),
-               "static void __attribute__((unused)) halo__fork_abort(int *flag, int code, int n, ...) {",
-               "  int expected = 0;",
-               "  __atomic_compare_exchange_n(flag, &expected, code, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);",
-               "  va_list ap;",
-               "  va_start(ap, n);",
-               "  for (int i = 0; i < n; i++) halo_semaphore_release(va_arg(ap, halo_semaphore_t *), 1 << 20);",
-               "  va_end(ap);",
-               "}",
-               "HALO_INLINE void halo__free_all(void *uc, void **allocs, const int *kinds, int n) {",
-               "  for (int i = 0; i < n; i++) {",
-               "    if (!allocs[i]) continue;",
-               "    if (kinds[i] < 0) halo_free(uc, allocs[i]);",
-               "    else halo_localmem_free(uc, (halo_localmem_kind_t)kinds[i], allocs[i]);",
-               "  }",
-               "}", ""]
+        src = [prelude()] + _FORK_ABORT
         for name in sorted(self.backends_used):
-            src += get_backend(name).c_includes()
+            src += backends.get(name).c_includes()
         src += self.vectors.definitions
         src += self.structs
         # Tasks may start tasks defined after them (a fork inside a parallel loop).
         src += [f"static int {self.fn_name}_task_{i}(void *, int, uint8_t *);" for i in range(len(self.tasks))]
-        src += [t for t in self.tasks]
-        src += [sig + " {"] + body + ["}", ""]
+        src += self.tasks
+        src += [sig + " {"] + main.finish() + ["}", ""]
         header = "\n".join([
             f"#ifndef HALO_PIPELINE_{self.fn_name.upper()}_H",
             f"#define HALO_PIPELINE_{self.fn_name.upper()}_H",
@@ -740,5 +686,3 @@ class CGenerator:
             sig + ";",
             "#ifdef __cplusplus", "}", "#endif", "#endif", ""])
         return "\n".join(src), header
-
-

@@ -8,15 +8,15 @@ Operations with no vector form in C (integer division by a variable, float modul
 gathers, scatters) apply the scalar helper lane by lane inside a small inline function; the
 compiler unrolls and often vectorizes those too. Every helper is emitted once, on first use."""
 from ..ir import nodes as n
+from ..ir.names import Derived
+from ..ir.intrinsics import C_MATH
 from ..ir.types import Type
 from .c_prelude import suffix
 
 _CMP = {n.EQ: "==", n.NE: "!=", n.LT: "<", n.LE: "<=", n.GT: ">", n.GE: ">="}
-_SCALAR_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp",
-                "log": "log"}
 
 
-LANE = "halo.lane"
+LANE = Derived("halo", "lane")
 
 
 def _lane(e, lane):
@@ -141,6 +141,8 @@ class VectorEmitter:
 
     # ---- expressions ----
     def expr(self, e, fn):
+        if e.type.lanes == 1:
+            return fn.expr(e)
         t = type(e)
         ty = e.type
         if t is n.Variable:
@@ -217,6 +219,8 @@ class VectorEmitter:
 
     def declare(self, name, value, fn):
         """`const T name = value;` for a vector let."""
+        if value.type.lanes == 1:
+            return f"const {value.type.c_name()} {fn.names(name)} = {fn.expr(value)};"
         if value.type.is_bool():
             bits = self.mask_bits(value)
             self.mask_bits_of_var[name] = bits
@@ -280,7 +284,7 @@ class VectorEmitter:
         if e.name in ("abs", "absd"):
             scalar = f"halo_{e.name}_{suffix(at)}"
         else:
-            scalar = _SCALAR_MATH[e.name] + ("f" if at.bits == 32 else "")
+            scalar = C_MATH[e.name] + ("f" if at.bits == 32 else "")
         tv = self.vtype(e.type)
         arg_types = [(self.vtype(a.type), a.type) for a in e.args]
         lanes = ", ".join(f"x{k}[l]" for k in range(len(e.args)))

@@ -1,15 +1,19 @@
 """Immutable IR nodes. Expressions carry a Type; statements do not.
 
 Python operators on an Expr build new Exprs with Halide's type rules (see operators.py), so
-`x + 1 < y` is an Expr, not a bool. Structural comparison of nodes is `equal(a, b)`.
+`x + 1 < y` is an Expr, not a bool, and `==` cannot be structural equality. Structural
+equality is `equal(a, b)`, its hash `shash(node)` (cached on the node), and `Key(node)` makes a
+node usable as a dictionary key by structure.
 """
 from dataclasses import dataclass, fields, replace
 
-from .types import Type
+from .types import Bool, Int, Type
+
+FUNC, IMAGE, INTRINSIC = "func", "image", "intrinsic"  # Call.call_type
 
 
 class Node:
-    __slots__ = ()
+    __slots__ = ("_shash",)
 
     def with_(self, **changes):
         return replace(self, **changes)
@@ -18,9 +22,14 @@ class Node:
     def child_fields(cls):
         cached = cls.__dict__.get("_child_fields")
         if cached is None:
-            cached = tuple(f.name for f in fields(cls))
+            cached = tuple(f.name for f in fields(cls) if f.name not in _NOT_STRUCTURAL)
             setattr(cls, "_child_fields", cached)
         return cached
+
+
+# Fields that do not take part in structure: a Call's `target` is the live object the front end
+# called (lowering looks callees up by name).
+_NOT_STRUCTURAL = frozenset({"target"})
 
 
 class Expr(Node):
@@ -41,40 +50,45 @@ class Expr(Node):
 
     __repr__ = __str__
 
-    # Arithmetic and comparison operators live in operators.py; they are attached below.
+    # Arithmetic and comparison operators live in operators.py; they are attached there.
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+def _node(cls):
+    return dataclass(frozen=True, eq=False, slots=True, repr=False)(cls)
+
+
+@_node
 class IntImm(Expr):
     type: Type
     value: int
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class FloatImm(Expr):
     type: Type
     value: float
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class StringImm(Expr):
     type: Type
     value: str
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Variable(Expr):
+    """A name: a user's string (Var, Param) or a symbol of names.py."""
     type: Type
-    name: str
+    name: object
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Cast(Expr):
     type: Type
     value: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class BinOp(Expr):
     type: Type
     a: Expr
@@ -163,19 +177,22 @@ class Or(BinOp):
     __slots__ = ()
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+COMPARISONS = (EQ, NE, LT, LE, GT, GE)
+
+
+@_node
 class Not(Expr):
     type: Type
     a: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class BitNot(Expr):
     type: Type
     a: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Select(Expr):
     type: Type
     cond: Expr
@@ -183,18 +200,18 @@ class Select(Expr):
     false_value: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Call(Expr):
-    """A call to a Func ("func"), an input image or buffer ("image") or a pure intrinsic
-    ("intrinsic": abs, absd, floor, ceil, round, sqrt, ...)."""
+    """A call of a Func (FUNC), an input image or buffer (IMAGE) or a pure intrinsic (INTRINSIC:
+    abs, absd, floor, ceil, round, sqrt, exp, log, likely)."""
     type: Type
     name: str
     args: tuple
     call_type: str
-    target: object = None  # the Func, ImageParam or Buffer called (None for intrinsics)
+    target: object = None  # the front end's Func, ImageParam or Buffer (not structural)
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Load(Expr):
     """A load from a flattened buffer (after storage flattening)."""
     type: Type
@@ -202,7 +219,7 @@ class Load(Expr):
     index: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Ramp(Expr):
     """The vector base, base + stride, ..., base + (lanes - 1) * stride (made by vectorize)."""
     type: Type
@@ -211,7 +228,7 @@ class Ramp(Expr):
     lanes: int
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Broadcast(Expr):
     """A scalar repeated in every lane (made by vectorize)."""
     type: Type
@@ -219,15 +236,12 @@ class Broadcast(Expr):
     lanes: int
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Let(Expr):
     type: Type
-    name: str
+    name: object
     value: Expr
     body: Expr
-
-
-COMPARISONS = (EQ, NE, LT, LE, GT, GE)
 
 
 # ---- statements ------------------------------------------------------------------------------
@@ -246,35 +260,35 @@ class Stmt(Node):
 SERIAL, PARALLEL, VECTORIZED, UNROLLED = "serial", "parallel", "vectorized", "unrolled"
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class For(Stmt):
-    name: str
+    name: object
     min: Expr
     extent: Expr
     kind: str
     body: Stmt
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class LetStmt(Stmt):
-    name: str
+    name: object
     value: Expr
     body: Stmt
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Block(Stmt):
     stmts: tuple
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class IfThenElse(Stmt):
     cond: Expr
     then_case: Stmt
     else_case: object  # Stmt or None
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Provide(Stmt):
     """Store `value` into Func `name` at the multi-dimensional `args` (before flattening)."""
     name: str
@@ -282,45 +296,73 @@ class Provide(Stmt):
     value: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Store(Stmt):
     buffer: str
     index: Expr
     value: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@dataclass(frozen=True)
+class Fold:
+    """Dimension `dim` stored modulo `factor`, proved safe by storage folding. `pair` is the
+    widest window two consecutive iterations of the fold's loop need at once (None when it has
+    no constant bound): a producer may run one iteration ahead only if pair <= factor."""
+    dim: int
+    factor: int
+    pair: object = None
+
+
+@dataclass(frozen=True)
+class Storage:
+    """How a realized Func is laid out: `order` lists its dimensions innermost first,
+    `align[d]` rounds dimension d to a multiple, `folds` are the proved folds and
+    `extent_bounds[d]` the largest extent along d that isl proves (None: only known at run
+    time). Filled in by allocation bounds and storage folding."""
+    order: tuple
+    align: tuple
+    folds: tuple = ()
+    extent_bounds: tuple = ()
+
+    def fold_of(self, dim):
+        return next((f for f in self.folds if f.dim == dim), None)
+
+
+@_node
 class Realize(Stmt):
     """Storage for Func `name` over `bounds` ((min, extent) per dimension) in `memory`."""
     name: str
     type: Type
+    memory: object  # MemoryType
     bounds: tuple
-    memory: str
+    storage: Storage
     body: Stmt
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Allocate(Stmt):
+    """A flat buffer of `extents` (in storage order, innermost first; their product is its
+    size in elements)."""
     name: str
     type: Type
-    size: Expr  # elements
-    memory: str
+    memory: object  # MemoryType
+    extents: tuple
     body: Stmt
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class ProducerConsumer(Stmt):
     name: str
     is_producer: bool
     body: Stmt
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class Evaluate(Stmt):
     value: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
+@_node
 class AssertStmt(Stmt):
     """If `cond` is false the pipeline returns `code` with `message` (printf format, `args`)."""
     cond: Expr
@@ -329,26 +371,123 @@ class AssertStmt(Stmt):
     args: tuple
 
 
+@_node
+class Semaphore(Stmt):
+    """A counting semaphore `name`, initially `count`, for the statements in `body`."""
+    name: object
+    count: Expr
+    body: Stmt
+
+
+@_node
+class Acquire(Stmt):
+    name: object
+    count: Expr
+
+
+@_node
+class Release(Stmt):
+    name: object
+    count: Expr
+
+
+@_node
+class Fork(Stmt):
+    """Run `first` on a new thread and `rest` on this one; both finish before what follows."""
+    first: Stmt
+    rest: Stmt
+
+
+@_node
+class DmaHandles(Stmt):
+    """Transfer handles of `copy` for `body`: `count` slots of two handles each (the second
+    carries the part of a region that wraps around a fold)."""
+    copy: object  # dma.Copy
+    count: int
+    body: Stmt
+
+
+@_node
+class DmaStart(Stmt):
+    """Start moving the region [mins, mins + extents) between `copy.ddr` and the local buffer,
+    on handle `part` (0 or 1) of slot `slot`. The region starts at element `local_offset` of the
+    local buffer, whose strides are `local_strides` and whose size is `local_size` elements."""
+    copy: object  # dma.Copy
+    slot: Expr
+    part: int
+    mins: tuple
+    extents: tuple
+    local_offset: Expr
+    local_strides: tuple
+    local_size: Expr
+
+
+@_node
+class DmaWait(Stmt):
+    """Wait for the transfers on both handles of slot `slot` of `copy` (those that are pending)."""
+    copy: object
+    slot: Expr
+
+
+_INT32 = Int(32)
+_BOOL = Bool()
+
+
 def block(*stmts):
     """A Block of the non-None statements, flattened; a single statement stands alone."""
     flat = []
     for s in stmts:
-        if s is None:
+        if s is None or is_no_op(s):
             continue
         if isinstance(s, Block):
             flat.extend(s.stmts)
         else:
             flat.append(s)
     if not flat:
-        return Evaluate(IntImm(_INT32, 0))
+        return no_op()
     return flat[0] if len(flat) == 1 else Block(tuple(flat))
 
 
-_INT32 = Type("int", 32)
+def allocation_size(extents):
+    """The element count of a buffer of `extents` (a constant when they all are)."""
+    if all(type(e) is IntImm for e in extents):
+        size = 1
+        for e in extents:
+            size *= e.value
+        return IntImm(_INT32, size)
+    size = extents[0]
+    for e in extents[1:]:
+        size = Mul(_INT32, size, e)
+    return size
+
+
+def no_op():
+    return Evaluate(IntImm(_INT32, 0))
 
 
 def is_no_op(s):
-    return isinstance(s, Evaluate) and isinstance(s.value, IntImm)
+    return type(s) is Evaluate and type(s.value) is IntImm
+
+
+# ---- structure ---------------------------------------------------------------------------------
+
+def _leaf_hash(v):
+    if isinstance(v, Node):
+        return shash(v)
+    if isinstance(v, (tuple, list)):
+        return hash(tuple(_leaf_hash(x) for x in v))
+    return hash(v)
+
+
+def shash(node):
+    """The structural hash of a node (cached on it)."""
+    try:
+        return node._shash
+    except AttributeError:
+        pass
+    h = hash((type(node),) + tuple(_leaf_hash(getattr(node, f)) for f in node.child_fields()))
+    object.__setattr__(node, "_shash", h)
+    return h
 
 
 def equal(a, b):
@@ -358,74 +497,24 @@ def equal(a, b):
     if type(a) is not type(b):
         return False
     if isinstance(a, Node):
+        if shash(a) != shash(b):
+            return False
         return all(equal(getattr(a, f), getattr(b, f)) for f in a.child_fields())
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+    if isinstance(a, (tuple, list)):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
     return a == b
 
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class Semaphore(Stmt):
-    """A counting semaphore `name`, initially `count`, for the statements in `body`."""
-    name: str
-    count: Expr
-    body: Stmt
+class Key:
+    """A node as a dictionary key, compared by structure."""
+    __slots__ = ("node", "_h")
 
+    def __init__(self, node):
+        self.node = node
+        self._h = _leaf_hash(node)
 
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class Acquire(Stmt):
-    name: str
-    count: Expr
+    def __hash__(self):
+        return self._h
 
-
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class Release(Stmt):
-    name: str
-    count: Expr
-
-
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class Fork(Stmt):
-    """Run `first` on a new thread and `rest` on this one; both finish before what follows."""
-    first: Stmt
-    rest: Stmt
-
-
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class DmaHandles(Stmt):
-    """`count` transfer handles (with pending flags) of DMA'd Func `name` for `body`."""
-    name: str
-    backend: str
-    count: int
-    body: Stmt
-
-
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class DmaStart(Stmt):
-    """Start moving the region [mins, mins + extents) of Func `name` between the DDR buffer
-    `ddr` and the local buffer `local`, with handle `slot`. Storage flattening fills in where the
-    region starts in the local buffer (`local_offset`, elements) and its `local_strides`."""
-    name: str
-    backend: str
-    direction: str
-    ddr: str
-    local: str
-    slot: Expr
-    mins: tuple
-    extents: tuple
-    local_type: object
-    options: tuple = ()
-    memory: str = "Auto"       # MemoryType of the local buffer
-    local_offset: object = None
-    local_strides: tuple = None
-    local_size: object = None  # elements of the local allocation
-    fold_dim: object = None    # a folded dimension the region may wrap around (split in two)
-    fold_factor: object = None
-
-
-@dataclass(frozen=True, eq=False, slots=True, repr=False)
-class DmaWait(Stmt):
-    """Wait for the transfer in handle `slot` of Func `name` (only if one is pending)."""
-    name: str
-    backend: str
-    slot: Expr
+    def __eq__(self, other):
+        return isinstance(other, Key) and self._h == other._h and equal(self.node, other.node)

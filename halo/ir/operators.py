@@ -23,10 +23,10 @@ def const(value, type_=None):
         type_ = Float(32) if isinstance(value, float) else INT32
     if type_.is_float():
         return n.FloatImm(type_, float(value))
-    return n.IntImm(type_, _wrap(int(value), type_))
+    return n.IntImm(type_, wrap_int(int(value), type_))
 
 
-def _wrap(value, type_):
+def wrap_int(value, type_):
     if type_.is_bool():
         return 1 if value else 0
     if type_.code not in ("int", "uint"):
@@ -221,7 +221,7 @@ def logical_not(a):
 
 def call_intrinsic(name, *args, type_=None):
     args = tuple(as_expr(a) for a in args)
-    return n.Call(type_ or args[0].type, name, args, "intrinsic")
+    return n.Call(type_ or args[0].type, name, args, n.INTRINSIC)
 
 
 def abs_(x):

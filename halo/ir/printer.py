@@ -17,7 +17,7 @@ def expr_to_str(e):
     if t is n.StringImm:
         return repr(e.value)
     if t is n.Variable:
-        return e.name
+        return str(e.name)
     if t is n.Cast:
         return f"{e.type}({expr_to_str(e.value)})"
     if t in (n.Min, n.Max):
@@ -40,6 +40,8 @@ def expr_to_str(e):
         return f"x{e.lanes}({expr_to_str(e.value)})"
     if t is n.Let:
         return f"(let {e.name} = {expr_to_str(e.value)} in {expr_to_str(e.body)})"
+    if t is n.Call and e.call_type == n.INTRINSIC and not e.args:
+        return f"{e.name}()"
     return f"<{t.__name__}>"
 
 
@@ -76,11 +78,11 @@ def _stmt(s, depth, out):
         out.append(f"{pad}{s.buffer}[{expr_to_str(s.index)}] = {expr_to_str(s.value)}")
     elif t is n.Realize:
         bounds = ", ".join(f"[{expr_to_str(m)}, {expr_to_str(e)}]" for m, e in s.bounds)
-        out.append(f"{pad}realize {s.name}({bounds}) in {s.memory} {{")
+        out.append(f"{pad}realize {s.name}({bounds}) in {s.memory.value} {{")
         _stmt(s.body, depth + 1, out)
         out.append(pad + "}")
     elif t is n.Allocate:
-        out.append(f"{pad}allocate {s.name}[{s.type} * {expr_to_str(s.size)}] in {s.memory}")
+        out.append(f"{pad}allocate {s.name}[{s.type} * {' * '.join(expr_to_str(e) for e in s.extents)}] in {s.memory.value}")
         _stmt(s.body, depth, out)
         out.append(f"{pad}free {s.name}")
     elif t is n.ProducerConsumer:
@@ -103,14 +105,16 @@ def _stmt(s, depth, out):
         _stmt(s.rest, depth + 1, out)
         out.append(pad + "}")
     elif t is n.DmaHandles:
-        out.append(f"{pad}dma_handles {s.name}[{s.count}] ({s.backend})")
+        out.append(f"{pad}dma_handles {s.copy.func}[{s.count}] ({s.copy.backend})")
         _stmt(s.body, depth, out)
     elif t is n.DmaStart:
         region = ", ".join(f"[{expr_to_str(m)}, {expr_to_str(e)}]" for m, e in zip(s.mins, s.extents))
-        arrow = f"{s.ddr} -> {s.local}" if s.direction == "read" else f"{s.local} -> {s.ddr}"
-        out.append(f"{pad}dma_start {s.name}[{expr_to_str(s.slot)}] {s.backend} {arrow} ({region})")
+        c = s.copy
+        arrow = f"{c.ddr} -> {c.local}" if c.direction == "read" else f"{c.local} -> {c.ddr}"
+        part = f".{s.part}" if s.part else ""
+        out.append(f"{pad}dma_start {c.func}[{expr_to_str(s.slot)}]{part} {c.backend} {arrow} ({region})")
     elif t is n.DmaWait:
-        out.append(f"{pad}dma_wait {s.name}[{expr_to_str(s.slot)}]")
+        out.append(f"{pad}dma_wait {s.copy.func}[{expr_to_str(s.slot)}]")
     elif t is n.AssertStmt:
         out.append(f"{pad}assert({expr_to_str(s.cond)}, {s.code})")
     else:

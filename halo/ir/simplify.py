@@ -1,48 +1,44 @@
-"""The IR simplifier: constant folding with halo's exact semantics, affine normal form for
+"""The IR simplifier: constant folding with halo's exact semantics, an affine normal form for
 Int(32) / Int(64) index arithmetic (Halide's rule: those types do not overflow, so they may be
-reassociated), and the structural rules lowering relies on (loops of one iteration become lets,
-constant conditions disappear, trivial lets are substituted)."""
+reassociated), min / max / comparisons decided by structure (`provably_le`), and the
+structural rules lowering relies on (loops of one iteration become lets, constant conditions
+disappear, trivial lets are substituted).
+
+Expressions are DAGs (inlining and bounds share subtrees); each Simplifier remembers what it
+has simplified, so shared subtrees are simplified once."""
 import math
 
 from . import nodes as n
-from .operators import _wrap
-from .printer import expr_to_str
+from .operators import wrap_int
 from .types import Bool
-from .visitor import Mutator, substitute
+from .visitor import Mutator, free_variables, substitute
 
 
 def floor_div(a, b):
-    if b == 0:
-        return 0
-    return a // b
+    return 0 if b == 0 else a // b
 
 
 def floor_mod(a, b):
-    if b == 0:
-        return 0
-    return a % b
+    return 0 if b == 0 else a % b
 
 
 def _is_const(e):
     return type(e) in (n.IntImm, n.FloatImm)
 
 
-def _const_value(e):
-    return e.value
-
-
-def _reassociable(t):
+def reassociable(t):
     return t.code == "int" and t.bits >= 32 and t.lanes == 1
 
 
-def _linear(e):
-    """(terms, constant) with terms {key: [atom, coeff]} for an Int(32/64) expression."""
+def linear(e):
+    """(terms, constant) of an Int(32/64) expression: terms is {Key(atom): [atom, coefficient]}
+    in the order the atoms first appear."""
     t = type(e)
     if t is n.IntImm:
         return {}, e.value
     if t is n.Add or t is n.Sub:
-        ta, ca = _linear(e.a)
-        tb, cb = _linear(e.b)
+        ta, ca = linear(e.a)
+        tb, cb = linear(e.b)
         sign = 1 if t is n.Add else -1
         terms = {k: [v[0], v[1]] for k, v in ta.items()}
         for k, (atom, coeff) in tb.items():
@@ -54,20 +50,17 @@ def _linear(e):
     if t is n.Mul:
         for x, y in ((e.a, e.b), (e.b, e.a)):
             if type(y) is n.IntImm:
-                tx, cx = _linear(x)
+                tx, cx = linear(x)
                 return {k: [a, c * y.value] for k, (a, c) in tx.items()}, cx * y.value
-    return {expr_to_str(e): [e, 1]}, 0
+    return {n.Key(e): [e, 1]}, 0
 
 
-def _from_linear(terms, constant, type_):
+def from_linear(terms, constant, type_):
+    positives, negatives = [], []
+    for atom, coeff in terms.values():
+        if coeff:
+            (positives if coeff > 0 else negatives).append((atom, abs(coeff)))
     out = None
-    positives = []
-    negatives = []
-    for key in sorted(terms):
-        atom, coeff = terms[key]
-        if coeff == 0:
-            continue
-        (positives if coeff > 0 else negatives).append((atom, abs(coeff)))
     for atom, coeff in positives:
         term = atom if coeff == 1 else n.Mul(type_, atom, n.IntImm(type_, coeff))
         out = term if out is None else n.Add(type_, out, term)
@@ -83,26 +76,56 @@ def _from_linear(terms, constant, type_):
     return out
 
 
-def _const_difference(a, b):
-    """a - b as an int when it is a constant (for reassociable types), else None."""
-    if not _reassociable(a.type):
-        if n.equal(a, b):
-            return 0
-        return None
-    ta, ca = _linear(a)
-    tb, cb = _linear(b)
-    keys = set(ta) | set(tb)
-    for k in keys:
+def const_difference(a, b):
+    """a - b as an int when it is a constant, else None."""
+    if not reassociable(a.type):
+        return 0 if n.equal(a, b) else None
+    ta, ca = linear(a)
+    tb, cb = linear(b)
+    for k in ta.keys() | tb.keys():
         if (ta[k][1] if k in ta else 0) != (tb[k][1] if k in tb else 0):
             return None
     return ca - cb
 
 
-def _fold_binary(t, type_, a, b):
-    if type_.is_float() or isinstance(a, float) or isinstance(b, float):
-        x, y = float(a), float(b)
-    else:
-        x, y = int(a), int(b)
+def provably_le(a, b, depth=6):
+    """Whether a <= b for every value of the variables, decided from the structure of the two
+    (monotone operations of equal operands); False means "not proved"."""
+    d = const_difference(b, a)
+    if d is not None:
+        return d >= 0
+    if depth == 0:
+        return False
+    ta, tb = type(a), type(b)
+    if ta is tb and ta in (n.Min, n.Max):
+        if n.equal(a.b, b.b) and provably_le(a.a, b.a, depth - 1):
+            return True
+        if n.equal(a.a, b.a) and provably_le(a.b, b.b, depth - 1):
+            return True
+    if ta is tb and ta is n.Div and type(a.b) is n.IntImm and a.b.value > 0 and n.equal(a.b, b.b):
+        return provably_le(a.a, b.a, depth - 1)
+    if ta is tb and ta is n.Select and n.equal(a.cond, b.cond):
+        return provably_le(a.true_value, b.true_value, depth - 1) and \
+            provably_le(a.false_value, b.false_value, depth - 1)
+    if ta is n.Min and (provably_le(a.a, b, depth - 1) or provably_le(a.b, b, depth - 1)):
+        return True
+    if tb is n.Max and (provably_le(a, b.a, depth - 1) or provably_le(a, b.b, depth - 1)):
+        return True
+    if ta is n.Max and provably_le(a.a, b, depth - 1) and provably_le(a.b, b, depth - 1):
+        return True
+    if tb is n.Min and provably_le(a, b.a, depth - 1) and provably_le(a, b.b, depth - 1):
+        return True
+    if ta is n.Select and provably_le(a.true_value, b, depth - 1) and provably_le(a.false_value, b, depth - 1):
+        return True
+    if tb is n.Select and provably_le(a, b.true_value, depth - 1) and provably_le(a, b.false_value, depth - 1):
+        return True
+    return False
+
+
+def fold_binary(t, type_, x, y):
+    """The constant t(x, y) in type_, or None when it has no value here."""
+    if type_.is_float():
+        x, y = float(x), float(y)
     if t is n.Add:
         r = x + y
     elif t is n.Sub:
@@ -127,18 +150,8 @@ def _fold_binary(t, type_, a, b):
         r = x << y if 0 <= y < type_.bits else None
     elif t is n.Shr:
         r = x >> y if 0 <= y < type_.bits else None
-    elif t is n.EQ:
-        r = x == y
-    elif t is n.NE:
-        r = x != y
-    elif t is n.LT:
-        r = x < y
-    elif t is n.LE:
-        r = x <= y
-    elif t is n.GT:
-        r = x > y
-    elif t is n.GE:
-        r = x >= y
+    elif t in n.COMPARISONS:
+        r = {n.EQ: x == y, n.NE: x != y, n.LT: x < y, n.LE: x <= y, n.GT: x > y, n.GE: x >= y}[t]
     elif t is n.And:
         r = bool(x) and bool(y)
     elif t is n.Or:
@@ -148,53 +161,72 @@ def _fold_binary(t, type_, a, b):
     if r is None:
         return None
     if t in n.COMPARISONS or t in (n.And, n.Or):
-        return n.IntImm(Bool(), int(bool(r)))
+        return n.IntImm(_BOOL, int(bool(r)))
     if type_.is_float():
         return n.FloatImm(type_, float(r))
-    return n.IntImm(type_, _wrap(int(r), type_))
+    return n.IntImm(type_, wrap_int(int(r), type_))
 
 
-_TRUE = n.IntImm(Bool(), 1)
-_FALSE = n.IntImm(Bool(), 0)
+_BOOL = Bool()
+_TRUE = n.IntImm(_BOOL, 1)
+_FALSE = n.IntImm(_BOOL, 0)
+
+
+def _is_zero(e):
+    return _is_const(e) and e.value == 0
+
+
+def _is_one(e):
+    return _is_const(e) and e.value == 1
 
 
 class Simplifier(Mutator):
+    def __init__(self):
+        self._memo = {}  # id(node) -> (node, result): the node is kept so its id stays unique
+
+    def mutate(self, node):
+        hit = self._memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        out = super().mutate(node)
+        self._memo[id(node)] = (node, out)
+        return out
+
     # ---- expressions ----
     def visit_Cast(self, e):
         v = self.mutate(e.value)
         if v.type == e.type:
             return v
-        if type(v) is n.IntImm:
+        if type(v) is n.IntImm and e.type.lanes == 1:
             if e.type.is_float():
                 return n.FloatImm(e.type, float(v.value))
-            return n.IntImm(e.type, _wrap(v.value, e.type))
+            return n.IntImm(e.type, wrap_int(v.value, e.type))
         if type(v) is n.FloatImm and e.type.is_integer():
-            return n.IntImm(e.type, _wrap(int(math.trunc(v.value)), e.type))
+            return n.IntImm(e.type, wrap_int(int(math.trunc(v.value)), e.type))
+        # a widening of a widening is one widening (integers of one signedness)
+        if type(v) is n.Cast and e.type.is_integer() and v.type.is_integer() and v.value.type.is_integer() \
+                and v.value.type.code == v.type.code and v.type.bits > v.value.type.bits \
+                and e.type.bits >= v.type.bits and e.type.code == v.type.code:
+            return n.Cast(e.type, v.value)
         return e if v is e.value else e.with_(value=v)
 
-    def generic_binary(self, e):
+    def visit_BinOp(self, e):
         a = self.mutate(e.a)
         b = self.mutate(e.b)
         t = type(e)
-        if _is_const(a) and _is_const(b):
-            folded = _fold_binary(t, e.type, _const_value(a), _const_value(b))
+        if _is_const(a) and _is_const(b) and e.type.lanes == 1:
+            folded = fold_binary(t, e.type, a.value, b.value)
             if folded is not None:
                 return folded
         rebuilt = e if (a is e.a and b is e.b) else t(e.type, a, b)
         return self._rules(rebuilt)
 
-    visit_Add = visit_Sub = visit_Mul = visit_Div = visit_Mod = generic_binary
-    visit_Min = visit_Max = visit_BitAnd = visit_BitOr = visit_BitXor = generic_binary
-    visit_Shl = visit_Shr = generic_binary
-    visit_EQ = visit_NE = visit_LT = visit_LE = visit_GT = visit_GE = generic_binary
-    visit_And = visit_Or = generic_binary
-
     def _rules(self, e):
         t = type(e)
         a, b = e.a, e.b
-        if t in (n.Add, n.Sub, n.Mul) and _reassociable(e.type):
-            terms, c = _linear(e)
-            return _from_linear(terms, c, e.type)
+        if t in (n.Add, n.Sub, n.Mul) and reassociable(e.type):
+            terms, c = linear(e)
+            return from_linear(terms, c, e.type)
         if t is n.Add:
             if _is_zero(b):
                 return a
@@ -211,55 +243,90 @@ class Simplifier(Mutator):
             if e.type.is_integer() and (_is_zero(a) or _is_zero(b)):
                 return n.IntImm(e.type, 0)
         elif t is n.Div:
-            if _is_one(b):
+            if _is_one(b) and not e.type.is_float():
                 return a
-            if _reassociable(e.type) and type(b) is n.IntImm and b.value > 0:
+            if reassociable(e.type) and type(b) is n.IntImm and b.value > 0:
                 return self._div_linear(a, b.value, e)
         elif t is n.Mod:
             if e.type.is_integer() and _is_one(b):
                 return n.IntImm(e.type, 0)
-            if _reassociable(e.type) and type(b) is n.IntImm and b.value > 0:
+            if reassociable(e.type) and type(b) is n.IntImm and b.value > 0:
                 return self._mod_linear(a, b.value, e)
         elif t in (n.Min, n.Max):
-            d = _const_difference(a, b)
-            if d is not None:
-                pick_a = (d <= 0) if t is n.Min else (d >= 0)
-                return a if pick_a else b
-            # min(min(x, c1), c2) -> min(x, min(c1, c2))
-            if type(a) is t and _is_const(a.b) and _is_const(b):
-                inner = _fold_binary(t, e.type, a.b.value, b.value)
-                return t(e.type, a.a, inner)
+            return self._min_max(e)
         elif t in n.COMPARISONS:
-            d = _const_difference(a, b)
-            if d is not None:
-                return _fold_binary(t, e.type, d, 0)
+            return self._compare(e)
         elif t is n.And:
             if _is_const(a):
                 return b if a.value else _FALSE
             if _is_const(b):
                 return a if b.value else _FALSE
+            if n.equal(a, b):
+                return a
         elif t is n.Or:
             if _is_const(a):
                 return _TRUE if a.value else b
             if _is_const(b):
                 return _TRUE if b.value else a
+            if n.equal(a, b):
+                return a
+        return e
+
+    def _min_max(self, e):
+        t, a, b = type(e), e.a, e.b
+        if e.type.lanes != 1:
+            return e
+        if provably_le(a, b):
+            return a if t is n.Min else b
+        if provably_le(b, a):
+            return b if t is n.Min else a
+        # min(min(x, c1), c2) -> min(x, min(c1, c2))
+        if type(a) is t and _is_const(a.b) and _is_const(b):
+            return t(e.type, a.a, fold_binary(t, e.type, a.b.value, b.value))
+        # min(min(x, y), y) -> min(x, y)
+        if type(a) is t and (n.equal(a.b, b) or n.equal(a.a, b)):
+            return a
+        if type(b) is t and (n.equal(b.b, a) or n.equal(b.a, a)):
+            return b
+        return e
+
+    def _compare(self, e):
+        t, a, b = type(e), e.a, e.b
+        if e.a.type.lanes != 1:
+            return e
+        if t in (n.EQ, n.NE):
+            d = const_difference(a, b)
+            if d is not None:
+                return _TRUE if (d == 0) == (t is n.EQ) else _FALSE
+            return e
+        lo, hi = (a, b) if t in (n.LT, n.LE) else (b, a)  # the question: lo < hi or lo <= hi
+        strict = t in (n.LT, n.GT)
+        d = const_difference(hi, lo)
+        if d is not None:
+            return _TRUE if (d > 0 if strict else d >= 0) else _FALSE
+        if not strict and provably_le(lo, hi):
+            return _TRUE
+        if strict and a.type.is_integer() and provably_le(lo, n.Sub(lo.type, hi, n.IntImm(lo.type, 1))):
+            return _TRUE
+        if provably_le(hi, lo) and strict:
+            return _FALSE
         return e
 
     def _div_linear(self, a, d, e):
         # (d*q + c) / d == q + floor(c / d) exactly when every coefficient of q is a multiple of d
-        terms, c = _linear(a)
+        terms, c = linear(a)
         if all(coeff % d == 0 for _, coeff in terms.values()):
             quotient = {k: [atom, coeff // d] for k, (atom, coeff) in terms.items()}
-            return _from_linear(quotient, floor_div(c, d), e.type)
+            return from_linear(quotient, floor_div(c, d), e.type)
         return e
 
     def _mod_linear(self, a, d, e):
-        terms, c = _linear(a)
+        terms, c = linear(a)
         kept = {k: [atom, floor_mod(coeff, d)] for k, (atom, coeff) in terms.items() if coeff % d}
         if not kept:
             return n.IntImm(e.type, floor_mod(c, d))
         if len(kept) != len(terms) or floor_mod(c, d) != c:
-            return n.Mod(e.type, _from_linear(kept, floor_mod(c, d), e.type), e.b)
+            return n.Mod(e.type, from_linear(kept, floor_mod(c, d), e.type), e.b)
         return e
 
     def visit_Not(self, e):
@@ -282,12 +349,18 @@ class Simplifier(Mutator):
             return e
         return n.Select(e.type, c, tv, fv)
 
+    def visit_Call(self, e):
+        args = tuple(self.mutate(a) for a in e.args)
+        if e.name == "likely" and e.call_type == n.INTRINSIC and _is_const(args[0]):
+            return args[0]
+        return e if all(x is y for x, y in zip(args, e.args)) else e.with_(args=args)
+
     def visit_Let(self, e):
         v = self.mutate(e.value)
         if type(v) in (n.IntImm, n.FloatImm, n.Variable):
             return self.mutate(substitute({e.name: v}, e.body))
         body = self.mutate(e.body)
-        if e.name not in _names_used(body):
+        if e.name not in free_variables(body):
             return body
         return n.Let(e.type, e.name, v, body)
 
@@ -297,7 +370,7 @@ class Simplifier(Mutator):
         if type(v) in (n.IntImm, n.FloatImm, n.Variable):
             return self.mutate(substitute({s.name: v}, s.body))
         body = self.mutate(s.body)
-        if s.name not in _names_used(body):
+        if s.name not in free_variables(body):
             return body
         return n.LetStmt(s.name, v, body)
 
@@ -305,7 +378,7 @@ class Simplifier(Mutator):
         mn = self.mutate(s.min)
         ext = self.mutate(s.extent)
         if type(ext) is n.IntImm and ext.value <= 0:
-            return n.Evaluate(n.IntImm(n._INT32, 0))
+            return n.no_op()
         if type(ext) is n.IntImm and ext.value == 1 and s.kind != n.PARALLEL:
             return self.mutate(n.LetStmt(s.name, mn, s.body))
         body = self.mutate(s.body)
@@ -318,7 +391,7 @@ class Simplifier(Mutator):
         if _is_const(c):
             if c.value:
                 return self.mutate(s.then_case)
-            return self.mutate(s.else_case) if s.else_case is not None else n.Evaluate(n.IntImm(n._INT32, 0))
+            return self.mutate(s.else_case) if s.else_case is not None else n.no_op()
         then_case = self.mutate(s.then_case)
         else_case = self.mutate(s.else_case) if s.else_case is not None else None
         if else_case is not None and n.is_no_op(else_case):
@@ -328,28 +401,14 @@ class Simplifier(Mutator):
         return n.IfThenElse(c, then_case, else_case)
 
     def visit_Block(self, s):
-        stmts = [self.mutate(x) for x in s.stmts]
-        return n.block(*[x for x in stmts if not n.is_no_op(x)])
+        return n.block(*[self.mutate(x) for x in s.stmts])
 
     def visit_AssertStmt(self, s):
         c = self.mutate(s.cond)
         if _is_const(c) and c.value:
-            return n.Evaluate(n.IntImm(n._INT32, 0))
+            return n.no_op()
         args = tuple(self.mutate(a) for a in s.args)
         return s.with_(cond=c, args=args)
-
-
-def _is_zero(e):
-    return type(e) in (n.IntImm, n.FloatImm) and e.value == 0
-
-
-def _is_one(e):
-    return type(e) in (n.IntImm, n.FloatImm) and e.value == 1
-
-
-def _names_used(node):
-    from .visitor import free_variables
-    return free_variables(node)
 
 
 def simplify(node):

@@ -84,6 +84,15 @@ class Type:
         return str(self)
 
 
+# halo_type_code_t of the runtime (halo_runtime.h); Bool is stored as a uint8 with 1 bit, as in Halide.
+RUNTIME_TYPE_CODES = {"int": 0, "uint": 1, "float": 2, "handle": 3, "bool": 1}
+
+
+def runtime_type(t):
+    """(halo_type_code_t, bits) of a Type as the runtime's halo_type_t spells it."""
+    return RUNTIME_TYPE_CODES[t.code], t.bits
+
+
 def Int(bits=32, lanes=1):
     if bits not in _INT_BITS:
         raise ValueError(f"Int({bits}): bits must be one of {_INT_BITS}")

@@ -1,18 +1,30 @@
-"""Generic traversal of the IR: a Visitor that walks every node and a Mutator that rebuilds only
-the nodes whose children changed (unchanged subtrees are shared, not copied)."""
+"""Traversal of the IR, one style for every pass: a Visitor walks every node, a Mutator rebuilds
+only the nodes whose children changed (unchanged subtrees are shared, not copied). A method
+`visit_<Class>` handles a node of that class or of a subclass (dispatch follows the class's
+MRO, resolved once per class)."""
 from . import nodes as n
 
 
-def _dispatch(obj, node):
-    method = getattr(obj, "visit_" + type(node).__name__, None)
+def _resolve(visitor_cls, node_cls):
+    table = visitor_cls.__dict__.get("_dispatch")
+    if table is None:
+        table = {}
+        setattr(visitor_cls, "_dispatch", table)
+    method = table.get(node_cls)
     if method is None:
-        method = obj.generic_visit
-    return method(node)
+        method = visitor_cls.generic_visit
+        for klass in node_cls.__mro__:
+            m = getattr(visitor_cls, "visit_" + klass.__name__, None)
+            if m is not None:
+                method = m
+                break
+        table[node_cls] = method
+    return method
 
 
 class Visitor:
     def visit(self, node):
-        return _dispatch(self, node)
+        return _resolve(type(self), type(node))(self, node)
 
     def generic_visit(self, node):
         for name in node.child_fields():
@@ -28,16 +40,16 @@ class Visitor:
 
 class Mutator:
     def mutate(self, node):
-        return _dispatch(self, node)
-
-    visit = mutate
+        return _resolve(type(self), type(node))(self, node)
 
     def generic_visit(self, node):
-        changes = {}
+        changes = None
         for name in node.child_fields():
             old = getattr(node, name)
             new = self._mutate_value(old)
             if new is not old:
+                if changes is None:
+                    changes = {}
                 changes[name] = new
         return node.with_(**changes) if changes else node
 
@@ -51,24 +63,38 @@ class Mutator:
 
 
 class _Substitute(Mutator):
+    """Replace free Variables by name; a name bound inside (Let, LetStmt, For) shadows it."""
+
     def __init__(self, mapping):
         self.mapping = mapping
 
     def visit_Variable(self, node):
         return self.mapping.get(node.name, node)
 
+    def _scoped(self, node, name, inner_fields):
+        if name not in self.mapping:
+            return self.generic_visit(node)
+        changes = {}
+        inner = _Substitute({k: v for k, v in self.mapping.items() if k != name})
+        for f in node.child_fields():
+            old = getattr(node, f)
+            new = (inner if f in inner_fields else self)._mutate_value(old)
+            if new is not old:
+                changes[f] = new
+        return node.with_(**changes) if changes else node
+
     def visit_Let(self, node):
-        value = self.mutate(node.value)
-        if node.name in self.mapping:
-            inner = _Substitute({k: v for k, v in self.mapping.items() if k != node.name})
-            body = inner.mutate(node.body)
-        else:
-            body = self.mutate(node.body)
-        return node.with_(value=value, body=body) if (value is not node.value or body is not node.body) else node
+        return self._scoped(node, node.name, ("body",))
+
+    def visit_LetStmt(self, node):
+        return self._scoped(node, node.name, ("body",))
+
+    def visit_For(self, node):
+        return self._scoped(node, node.name, ("body",))
 
 
 def substitute(mapping, node):
-    """Replace free Variables by name: mapping is {name: Expr}."""
+    """`node` with free Variables replaced: mapping is {name: Expr}."""
     if not mapping:
         return node
     return _Substitute(mapping).mutate(node)
@@ -83,21 +109,21 @@ class _FreeVars(Visitor):
         if node.name not in self.bound:
             self.names.setdefault(node.name, node.type)
 
-    def visit_Let(self, node):
-        self.visit(node.value)
-        self.bound.append(node.name)
-        self.visit(node.body)
+    def _scoped(self, value_fields, name, body):
+        for v in value_fields:
+            self.visit(v)
+        self.bound.append(name)
+        self.visit(body)
         self.bound.pop()
+
+    def visit_Let(self, node):
+        self._scoped((node.value,), node.name, node.body)
 
     def visit_LetStmt(self, node):
-        self.visit_Let(node)
+        self._scoped((node.value,), node.name, node.body)
 
     def visit_For(self, node):
-        self.visit(node.min)
-        self.visit(node.extent)
-        self.bound.append(node.name)
-        self.visit(node.body)
-        self.bound.pop()
+        self._scoped((node.min, node.extent), node.name, node.body)
 
 
 def free_variables(node):
@@ -107,19 +133,6 @@ def free_variables(node):
     return v.names
 
 
-class _Calls(Visitor):
-    def __init__(self, call_types):
-        self.calls = []
-        self.call_types = call_types
-
-    def visit_Call(self, node):
-        if node.call_type in self.call_types:
-            self.calls.append(node)
-        self.generic_visit(node)
-
-
-def find_calls(node, call_types=("func", "image")):
-    v = _Calls(call_types)
-    v.visit(node)
-    return v.calls
-
+def uses(node, names):
+    """Whether `node` uses any of the free variables `names`."""
+    return not free_variables(node).keys().isdisjoint(names)

@@ -17,6 +17,7 @@ import numpy as np
 from ..codegen.c import BufferArg
 from ..codegen.c_prelude import prelude
 from ..errors import CompileError, HaloError
+from ..ir.types import runtime_type
 from ..lang.buffer import Buffer
 from . import hexagon
 
@@ -81,8 +82,7 @@ def harness_source(fn_name, signature, args):
     outputs = []
     for k, a in enumerate(args):
         if isinstance(a, BufferArg):
-            code = {"int": 0, "uint": 1, "float": 2, "bool": 1}[a.type.code]
-            bits = 1 if a.type.is_bool() else a.type.bits
+            code, bits = runtime_type(a.type)
             lines += [f"  halo_buffer_t b{k} = {{0}};",
                       f"  halo_dimension_t d{k}[{max(a.dimensions, 1)}];",
                       f"  int n{k} = read_buffer(&b{k}, d{k}, {code}, {bits}, {a.dimensions});",
@@ -161,9 +161,7 @@ class HexagonCompiled:
     hl.Buffers); it runs under qemu-hexagon and fills the outputs. packets() counts the Hexagon
     packets the pipeline call executes."""
 
-    def __init__(self, pipeline, env, source, header, args, fn_name, target, signature):
-        self.pipeline = pipeline
-        self.env = env
+    def __init__(self, source, header, args, fn_name, target, signature):
         self.source = source
         self.header = header
         self.args = args

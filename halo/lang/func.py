@@ -4,17 +4,18 @@ Directives only record data (schedule.py); nothing is applied until lowering. A 
 can be checked on its own (unknown dimension, name reuse, bad factor) is checked here, at the
 call, so the error points at the line that wrote it.
 """
-from dataclasses import dataclass
-
 from ..errors import DefinitionError, ScheduleError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
 from ..ir.types import Int, Type
 from ..ir.visitor import Mutator, Visitor
+from dataclasses import replace
+
 from .exprlike import ExprLike
-from .names import unique_name
+from .frozen import INLINED, ROOT, Definition, Function, Level, RVarDef, callees
+from .names import changed, unique_name
 from .param import Dimension, default_constraints
-from .schedule import (Dim, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
+from .schedule import (Dim, DmaSpec, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
 from .var import RVar, Var
 
@@ -87,13 +88,6 @@ def _normalize(exprs, params=None):
 def plain(e):
     """`e` with Var / RVar / Param references made plain Variables."""
     return _normalize((e,))[0][0]
-
-
-@dataclass(frozen=True)
-class DmaSpec:
-    backend: str
-    direction: object  # "read", "write" or None (inferred from the definition)
-    options: tuple
 
 
 class _PendingUpdate:
@@ -189,6 +183,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive}: TailStrategy.{tail.value} would compute some points "
                 f"of an update definition twice or past the end, which changes its result; legal here: "
                 f"TailStrategy.GuardWithIf (the default for updates)")
+        changed()
         self.schedule.splits.append(Split(o, on, inn, f, tail))
         self.schedule.dims[i:i + 1] = [Dim(inn, dim.kind, dim.is_rvar, dim.is_pure),
                                        Dim(on, "serial", dim.is_rvar, dim.is_pure)]
@@ -207,6 +202,7 @@ class Stage:
         di, do = self.schedule.dims[ii], self.schedule.dims[oi]
         if di.is_rvar != do.is_rvar:
             raise ScheduleError(f"In schedule for {self.name()}: {directive}: cannot fuse a Var with an RVar")
+        changed()
         self.schedule.splits.append(Split(f_n, o_n, i_n, None, is_fuse=True))
         self.schedule.dims[ii:oi + 1] = [Dim(f_n, "serial", di.is_rvar, di.is_pure and do.is_pure)]
         return self
@@ -248,6 +244,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive} changes the order of the RVars ({', '.join(old_r)} "
                 f"becomes {', '.join(new_r)}), which may change the meaning of the update; reorder Vars "
                 f"around the RVars instead")
+        changed()
         self.schedule.dims = new_dims
         return self
 
@@ -264,6 +261,7 @@ class Stage:
                 f"In schedule for {self.name()}: parallel({name}): {name} is an RVar; running its iterations in "
                 f"parallel could race on the same point. Parallelize a pure Var instead: "
                 f"{', '.join(x.var for x in self.schedule.dims if x.is_pure) or '(none in this stage)'}")
+        changed()
         self.schedule.dims[i] = Dim(d.var, kind, d.is_rvar, d.is_pure)
         return self
 
@@ -289,6 +287,7 @@ class Stage:
         i = self._find_dim(o, f"rename({o}, {nw})")
         self._check_new_name(nw, f"rename({o}, {nw})")
         d = self.schedule.dims[i]
+        changed()
         self.schedule.splits.append(Split(o, nw, "", None, is_rename=True))
         self.schedule.dims[i] = Dim(nw, d.kind, d.is_rvar, d.is_pure)
         return self
@@ -358,7 +357,7 @@ class Func:
             return _UndefinedRef(self, args)
         from .param import make_call
         call = make_call(self, self._name, self.type(), len(self._pure_names), args, "Func")
-        return n.Call(call.type, call.name, call.args, "func", self)
+        return n.Call(call.type, call.name, call.args, n.FUNC, self)
 
     def __setitem__(self, args, value):
         if not isinstance(args, tuple):
@@ -379,6 +378,7 @@ class Func:
             value = ops[value.op](current, value.value)
         if isinstance(value, _UndefinedRef):
             value.__halo_expr__()
+        changed()
         if not self._stages:
             self._define_pure(args, value)
         else:
@@ -471,8 +471,8 @@ class Func:
         self._stages.append(Stage(self, index, norm_args, nv, ordered, predicates))
 
     def _check_no_self_call(self, v, what):
-        from ..ir.visitor import find_calls
-        for c in find_calls(v, ("func",)):
+        from ..ir.find import find_calls
+        for c in find_calls(v, (n.FUNC,)):
             if c.target is self:
                 raise DefinitionError(f"the {what} of Func {self._name} calls {self._name} itself; "
                                       f"recursion is only allowed in update definitions")
@@ -549,10 +549,12 @@ class Func:
         return LoopLevel("at", func, _var_name(var, directive), stage)
 
     def compute_root(self):
+        changed()
         self._schedule.compute_level = LoopLevel.root()
         return self
 
     def compute_at(self, func, var=None):
+        changed()
         self._schedule.compute_level = self._level(func, var, "compute_at")
         return self
 
@@ -561,15 +563,18 @@ class Func:
             raise ScheduleError(
                 f"Func {self._name}: compute_inline: a Func with update definitions cannot be inlined; "
                 f"legal: compute_root() or compute_at(consumer, var)")
+        changed()
         self._schedule.compute_level = LoopLevel.inlined()
         self._schedule.explicit_inline = True
         return self
 
     def store_root(self):
+        changed()
         self._schedule.store_level = LoopLevel.root()
         return self
 
     def store_at(self, func, var=None):
+        changed()
         self._schedule.store_level = self._level(func, var, "store_at")
         return self
 
@@ -578,6 +583,7 @@ class Func:
             raise ScheduleError(
                 f"Func {self._name}: store_in needs a hl.MemoryType ({', '.join(m.name for m in MemoryType)}), "
                 f"got {memory_type!r}")
+        changed()
         self._schedule.memory_type = memory_type
         return self
 
@@ -588,6 +594,7 @@ class Func:
                 f"Func {self._name}: bound({name}, ...): {name} is not a pure dimension of {self._name}; "
                 f"its dimensions are {', '.join(self._pure_names)}")
         mn, ext = cast(Int(32), as_expr(min_)), cast(Int(32), as_expr(extent))
+        changed()
         self._schedule.bounds[name] = (mn, ext)
         return self
 
@@ -611,8 +618,7 @@ class Func:
         if not isinstance(f, n.IntImm) or f.value <= 0:
             raise ScheduleError(
                 f"Func {self._name}: fold_storage({d.var}, {factor}): the fold factor must be a positive integer constant")
-        d.fold_factor = f.value
-        d.fold_forward = bool(fold_forward)
+        self._replace_storage_dim(d, fold_factor=f.value, fold_forward=bool(fold_forward))
         return self
 
     def align_storage(self, var, alignment):
@@ -620,8 +626,13 @@ class Func:
         if not isinstance(alignment, int) or alignment <= 0:
             raise ScheduleError(
                 f"Func {self._name}: align_storage({d.var}, {alignment!r}): alignment must be a positive integer")
-        d.alignment = alignment
+        self._replace_storage_dim(d, alignment=alignment)
         return self
+
+    def _replace_storage_dim(self, d, **changes):
+        changed()
+        dims = self._storage_dims()
+        dims[dims.index(d)] = replace(d, **changes)
 
     def reorder_storage(self, *vars_):
         if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):
@@ -640,10 +651,12 @@ class Func:
         new = list(dims)
         for slot, nm in zip(slots, names):
             new[slot] = by_name[nm]
+        changed()
         self._schedule.storage_dims = new
         return self
 
     def async_(self):
+        changed()
         self._schedule.is_async = True
         return self
 
@@ -660,6 +673,7 @@ class Func:
         if self._dma is not None:
             raise ScheduleError(f"Func {self._name} already has a DMA directive ({self._dma.backend}); "
                                 f"give each Func one")
+        changed()
         self._dma = DmaSpec(backend, direction, tuple(sorted(options.items())))
         return self
 
@@ -700,30 +714,54 @@ class Func:
             self._output_constraints = default_constraints(self.dimensions())
         return self._output_constraints
 
-    # ---- compiling and running ----
-    def lower(self, **kwargs):
-        from ..lower import lower
-        return lower([self], **kwargs)
+    # ---- the frozen view lowering reads ----
+    def _callees(self):
+        exprs = []
+        for st in self._stages:
+            exprs += list(st.args) + [st.value] + list(st.predicates)
+        return callees(exprs)
+
+    def _frozen(self, detach):
+        """This Func as a frozen Function (calls detached from their live callees)."""
+        s = self._schedule
+        defs = []
+        for st in self._stages:
+            rvars = tuple(RVarDef(r.name, detach.mutate(plain(r.min)), detach.mutate(plain(r.extent)))
+                          for r in st.rvars)
+            defs.append(Definition(self._name, st.index, tuple(detach.mutate(a) for a in st.args),
+                                   detach.mutate(st.value), tuple(detach.mutate(p) for p in st.predicates),
+                                   rvars, tuple(st.schedule.dims), tuple(st.schedule.splits)))
+        return Function(
+            self._name, self.type(), tuple(self._pure_names), tuple(defs), _frozen_level(s.compute_level),
+            _frozen_level(s.store_level), s.memory_type,
+            None if s.storage_dims is None else tuple(s.storage_dims),
+            tuple((v, detach.mutate(mn), detach.mutate(ext)) for v, (mn, ext) in s.bounds.items()),
+            s.is_async, self._dma,
+            tuple({k: None if v is None else detach.mutate(v) for k, v in c.items()} for c in self.output_constraints()))
+
+    # ---- compiling and running (through halo.pipeline) ----
+    def _pipeline(self):
+        from ..pipeline import Pipeline
+        return Pipeline(self)
 
     def print_loop_nest(self):
-        from ..lower import loop_nest_text
-        print(loop_nest_text([self]))
+        """Print the loop nest the schedule makes, in Halide's concise form."""
+        print(self._pipeline().loop_nest())
+
+    def compile_to_lowered_stmt(self, path, target=None):
+        return self._pipeline().compile_to_lowered_stmt(path, target)
 
     def compile_to_c(self, path, args=None, fn_name=None, target=None):
-        from ..pipeline import Pipeline
-        return Pipeline(self).compile_to_c(path, args, fn_name, target)
+        return self._pipeline().compile_to_c(path, args, fn_name, target)
 
     def report(self, sizes=None, target=None):
-        from ..pipeline import Pipeline
-        return Pipeline(self).report(sizes, target)
+        return self._pipeline().report(sizes, target)
 
     def compile_jit(self, target=None):
-        from ..pipeline import Pipeline
-        return Pipeline(self).compile_jit(target)
+        return self._pipeline().compile_jit(target)
 
     def realize(self, sizes, target=None):
-        from ..pipeline import Pipeline
-        return Pipeline(self).realize(sizes, target)
+        return self._pipeline().realize(sizes, target)
 
     def __repr__(self):
         return f"<Func {self._name}>"
@@ -731,3 +769,13 @@ class Func:
 
 def _ctor_name(t):
     return {"int": f"Int({t.bits})", "uint": f"UInt({t.bits})", "float": f"Float({t.bits})"}.get(t.code, "Bool()")
+
+
+def _frozen_level(level):
+    if level is None:
+        return None
+    if level.is_root():
+        return ROOT
+    if level.is_inlined():
+        return INLINED
+    return Level("at", level.func.name(), level.var, level.stage)

@@ -2,9 +2,10 @@
 from ..errors import DefinitionError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
+from ..ir.names import BufferField
 from ..ir.types import Int, Type
 from .exprlike import ExprLike
-from .names import unique_name
+from .names import changed, unique_name
 
 
 class ParamRef(n.Variable):
@@ -70,6 +71,7 @@ class Dimension(ExprLike):
     def _set(self, field, value):
         if self._constraints is None:
             raise DefinitionError(f"dim({self._index}) of {self._buffer} cannot be constrained")
+        changed()
         if value is None:
             self._constraints[self._index][field] = None
             return self
@@ -94,16 +96,16 @@ class Dimension(ExprLike):
         return self._set("extent", extent)
 
     def min(self):
-        return n.Variable(Int(32), f"{self._buffer}.min.{self._index}")
+        return n.Variable(Int(32), BufferField(self._buffer, "min", self._index))
 
     def extent(self):
-        return n.Variable(Int(32), f"{self._buffer}.extent.{self._index}")
+        return n.Variable(Int(32), BufferField(self._buffer, "extent", self._index))
 
     def max(self):
         return self.min() + self.extent() - 1
 
     def stride(self):
-        return n.Variable(Int(32), f"{self._buffer}.stride.{self._index}")
+        return n.Variable(Int(32), BufferField(self._buffer, "stride", self._index))
 
     def __halo_expr__(self):
         return self.extent()
@@ -125,7 +127,7 @@ def make_call(target, name, type_, dims, args, kind):
         if e.type != Int(32):
             e = cast(Int(32), e)
         out.append(e)
-    return n.Call(type_, name, tuple(out), "image", target)
+    return n.Call(type_, name, tuple(out), n.IMAGE, target)
 
 
 class ImageParam:

@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..ir.memory import MemoryType  # noqa: F401  (hl.MemoryType)
+
 
 class TailStrategy(Enum):
     """What a split does when the factor does not divide the extent (Halide's meanings)."""
@@ -9,15 +11,6 @@ class TailStrategy(Enum):
     RoundUp = "RoundUp"            # compute past the end (fine for intermediates)
     GuardWithIf = "GuardWithIf"    # skip the points past the end with an if
     ShiftInwards = "ShiftInwards"  # shift the last tile back so it ends at the end
-
-
-class MemoryType(Enum):
-    Auto = "Auto"
-    Heap = "Heap"
-    Stack = "Stack"
-    Register = "Register"
-    LockedCache = "LockedCache"
-    VTCM = "VTCM"
 
 
 @dataclass(frozen=True)
@@ -76,12 +69,19 @@ class LoopLevel:
         return f"{self.func.name()}{stage}.{self.var}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class StorageDim:
     var: str
     fold_factor: object = None
     fold_forward: bool = True
     alignment: int = None
+
+
+@dataclass(frozen=True)
+class DmaSpec:
+    backend: str
+    direction: object  # "read", "write" or None (inferred from the definition)
+    options: tuple
 
 
 @dataclass

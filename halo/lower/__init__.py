@@ -1,103 +1,115 @@
-"""Lowering: the passes in order, each a function Stmt -> Stmt in its own module.
+"""Lowering: the passes in order, each a function (Stmt, LoweringContext) -> Stmt in its own
+module. What a pass learns is written into the IR for the passes after it.
 
-environment -> schedule_functions -> bounds_inference -> sliding_window -> allocation_bounds ->
-storage_folding -> inject_dma -> async_producers -> buffer_checks ->
-storage_flattening -> local_memory -> specialize_clamps -> unroll_loops -> simplify -> vectorize_loops
-(vectorize_loops runs last: the simplifier works on scalars)
+vectorize_loops runs after partitioning and simplification (the simplifier works on scalars),
+CSE last (it only shortens what the code generator prints).
 """
-import sys
 from dataclasses import dataclass
 
+from ..ir import nodes as n
+from ..ir.cse import cse
+from ..ir.find import collect
 from ..ir.simplify import simplify
-from ..poly import regions
+from ..lang.frozen import PipelineDef, freeze
+from ..lang.target import Target
 from .allocation_bounds import allocation_bounds
 from .async_producers import async_producers
 from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
-from .environment import build_env
-from .inject_dma import inject_dma, plan_dma
-from .schedule_functions import schedule_functions
-from ..lang.target import Target
+from .context import LoweringContext
+from .inject_dma import inject_dma
 from .local_memory import check_local_memory
+from .partition_loops import partition_loops
+from .schedule_functions import schedule_functions
 from .sliding_window import sliding_window
-from .specialize_clamps import specialize_clamps
-from .storage_folding import storage_folding
+from .split_fold_transfers import split_fold_transfers
 from .storage_flattening import storage_flattening
+from .storage_folding import storage_folding
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
 
-# Inlined stencil chains make deep expression trees, and the passes recurse over them.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+def _simplify(stmt, ctx):
+    return simplify(stmt)
+
+
+def _cse(stmt, ctx):
+    return cse(stmt, ctx.names)
+
+
+PASSES = [
+    ("schedule_functions", schedule_functions),
+    ("bounds_inference", bounds_inference),
+    ("allocation_bounds", allocation_bounds),
+    ("storage_folding", storage_folding),
+    ("sliding_window", sliding_window),
+    ("inject_dma", inject_dma),
+    ("async_producers", async_producers),
+    ("buffer_checks", buffer_checks),
+    ("simplify", _simplify),
+    ("split_fold_transfers", split_fold_transfers),
+    ("storage_flattening", storage_flattening),
+    ("local_memory", check_local_memory),
+    ("partition_loops", partition_loops),
+    ("unroll_loops", unroll_loops),
+    ("final_simplify", _simplify),
+    ("vectorize_loops", vectorize_loops),
+    ("cse", _cse),
+]
+
+PASS_NAMES = [name for name, _ in PASSES]
 
 
 @dataclass
 class Lowered:
     stmt: object
-    env: object
-    extent_bounds: dict  # func -> [largest extent per dimension, or None]
-    steps: list          # (pass name, Stmt) when dumps were asked for
-    warnings: list       # HaloWarning messages lowering gave
-    folds: dict          # func -> {dimension index: fold factor}
-    dma: dict            # func -> DmaPlan
+    ctx: object     # the LoweringContext
+    steps: list     # (pass name, Stmt) when dumps were asked for
+    placed: object  # the statement after DMA injection: the last with Realize nodes
+
+    @property
+    def warnings(self):
+        return list(self.ctx.warn.messages)
+
+    def step(self, name):
+        return next(s for nm, s in self.steps if nm == name)
+
+    def realizations(self):
+        """{Func: Realize} of every realized Func (bounds and storage as lowering proved them)."""
+        return {r.name: r for r in collect(self.placed, lambda s: type(s) is n.Realize)} if self.placed else {}
+
+    def copies(self):
+        """{Func: dma.Copy} of every DMA'd Func, as its backend checked it."""
+        return {h.copy.func: h.copy for h in collect(self.stmt, lambda s: type(s) is n.DmaHandles)}
+
+    @property
+    def extent_bounds(self):
+        """{Func: [largest extent per dimension, or None]}."""
+        return {nm: list(r.storage.extent_bounds) for nm, r in self.realizations().items()}
+
+    @property
+    def folds(self):
+        """{Func: {dimension index: fold factor}} of the folded Funcs."""
+        return {nm: {f.dim: f.factor for f in r.storage.folds} for nm, r in self.realizations().items()
+                if r.storage.folds}
 
 
-def lower(outputs, dump=False, stop_after=None, target=None):
-    """Lower the pipeline that computes `outputs`. With dump=True every pass's result is kept in
-    .steps (and printed by loop_nest_text); stop_after names the last pass to run."""
-    target = Target.parse(target)
-    env = build_env(outputs)
-    namer = regions.Namer()
-    warn = regions.warner()
-    steps = []
-    extent_bounds = {}
-    windows = {}
-    folds = {}
-    dma = {}
-    dma_locals = set()
-
-    def step(name, s):
+def lower(pipeline, target=None, dump=False, stop_after=None):
+    """Lower a frozen pipeline (a lang.frozen.PipelineDef, or the output Funcs to freeze) for
+    `target`. With dump=True every pass's result is kept in .steps; stop_after names the last
+    pass to run."""
+    if stop_after is not None and stop_after not in PASS_NAMES:
+        raise ValueError(f"no lowering pass named {stop_after!r}; the passes are {', '.join(PASS_NAMES)}")
+    if not isinstance(pipeline, PipelineDef):
+        pipeline, _ = freeze(list(pipeline))
+    ctx = LoweringContext(pipeline, Target.parse(target))
+    stmt, steps, placed = None, [], None
+    for name, fn in PASSES:
+        stmt = fn(stmt, ctx)
         if dump:
-            steps.append((name, s))
-        return s
-
-    passes = [
-        ("schedule_functions", lambda s: schedule_functions(env)),
-        ("bounds_inference", lambda s: bounds_inference(s, env, namer, warn)),
-        ("sliding_window", None),
-        ("allocation_bounds", None),
-        ("storage_folding", None),
-        ("inject_dma", None),
-        ("async_producers", lambda s: async_producers(s, env, namer, windows, folds, dma_locals, target)),
-        ("buffer_checks", lambda s: buffer_checks(s, env, namer, warn)),
-        ("simplify", simplify),
-        ("storage_flattening", lambda s: storage_flattening(s, env, extent_bounds, folds)),
-        ("local_memory", lambda s: check_local_memory(s, target)),
-        ("specialize_clamps", specialize_clamps),
-        ("unroll_loops", unroll_loops),
-        ("final_simplify", simplify),
-        ("vectorize_loops", vectorize_loops),
-    ]
-    s = None
-    for name, fn in passes:
-        if name == "sliding_window":
-            s, slid, windows = sliding_window(s, env, namer)
-        elif name == "allocation_bounds":
-            s, extent_bounds = allocation_bounds(s, namer, warn)
-        elif name == "storage_folding":
-            folds = storage_folding(s, env, namer, windows, extent_bounds)
-        elif name == "inject_dma":
-            dma = plan_dma(env, namer, windows, folds, target)
-            dma_locals = {p.copy.local for p in dma.values()}
-            s = inject_dma(s, env, namer, dma)
-        else:
-            s = fn(s)
-        step(name, s)
+            steps.append((name, stmt))
+        if name == "inject_dma":
+            placed = stmt
         if stop_after == name:
             break
-    return Lowered(s, env, extent_bounds, steps, list(warn.messages), folds, dma)
-
-
-def loop_nest_text(outputs):
-    """The loop nest before storage flattening: realize / produce / consume and loop structure."""
-    low = lower(outputs, stop_after="simplify")
-    return str(low.stmt)
+    return Lowered(stmt, ctx, steps, placed)

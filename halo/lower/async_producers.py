@@ -6,25 +6,23 @@ on their own thread, ahead of the consumer's, through two semaphores:
     and  { for y: acquire(g.ready); consume g; release(g.space) }
 
 The producer runs one iteration ahead (S = 2, ping-pong) when the fold holds the windows of two
-consecutive iterations at once: from the first row iteration y reads to the last row iteration
-y + 1 writes, whatever the step of the loop (a tile of 4 rows moves the window 4 rows). Schedules that could deadlock or
-overwrite live data are refused here with the reason.
+consecutive iterations at once (storage folding proved how wide those are: Fold.pair), whatever
+the step of the loop. Schedules that could deadlock or overwrite live data are refused here with
+the reason. (Funcs moved by DMA overlap through their transfers instead: inject_dma.)
 """
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.operators import const
+from ..ir.find import collect, header, rewrap
+from ..ir.names import Derived
 from ..ir.visitor import Mutator
-from .schedule_functions import _describe, loop_name
-from .storage_folding import _widest, pair_width
+from ..poly.windows import placement, widest, windows
+
+SLOTS = 2
 
 
 def _split_body(body, name):
     """(header path, producer stmt, consumer stmt) of a loop body that computes Func `name`."""
-    path = []
-    s = body
-    while type(s) in (n.LetStmt, n.IfThenElse) and (type(s) is n.LetStmt or s.else_case is None):
-        path.append(s)
-        s = s.body if type(s) is n.LetStmt else s.then_case
+    path, s = header(body)  # the loop's split lets and guards, and the Func's region lets
     stmts = s.stmts if type(s) is n.Block else (s,)
     produce = [x for x in stmts if type(x) is n.ProducerConsumer and x.is_producer and x.name == name]
     consume = [x for x in stmts if type(x) is n.ProducerConsumer and not x.is_producer and x.name == name]
@@ -33,96 +31,92 @@ def _split_body(body, name):
     return path, produce[0], consume[0]
 
 
-def _rewrap(path, inner):
-    for node in reversed(path):
-        inner = node.with_(body=inner) if type(node) is n.LetStmt else node.with_(then_case=inner)
-    return inner
-
-
 class _Async(Mutator):
     def __init__(self, plans):
-        self.plans = plans  # loop name -> (func, slots)
+        self.plans = plans  # loop name -> func
+
+    def visit_Expr(self, e):
+        return e
 
     def visit_For(self, s):
         body = self.mutate(s.body)
-        plan = self.plans.get(s.name)
-        if plan is None:
+        func = self.plans.get(s.name)
+        if func is None:
             return s if body is s.body else s.with_(body=body)
-        func, slots = plan
         parts = _split_body(body, func)
         if parts is None:
-            raise ScheduleError(f"Func {func}: async_(): its compute loop {_describe(s.name)} has other statements "
+            raise ScheduleError(f"Func {func}: async_(): its compute loop {s.name.describe()} has other statements "
                                 f"around the producer; this is a bug in halo's lowering")
         path, produce, consume = parts
-        ready, space = f"{func}.ready", f"{func}.space"
-        producer = s.with_(body=_rewrap(path, n.block(n.Acquire(space, const(1)), produce, n.Release(ready, const(1)))))
-        consumer = s.with_(body=_rewrap(path, n.block(n.Acquire(ready, const(1)), consume, n.Release(space, const(1)))))
-        return n.Semaphore(ready, const(0), n.Semaphore(space, const(slots), n.Fork(producer, consumer)))
+        ready, space = Derived(func, "ready"), Derived(func, "space")
+        one = n.IntImm(n._INT32, 1)
+        producer = s.with_(body=rewrap(path, n.block(n.Acquire(space, one), produce, n.Release(ready, one))))
+        consumer = s.with_(body=rewrap(path, n.block(n.Acquire(ready, one), consume, n.Release(space, one))))
+        return n.Semaphore(ready, n.IntImm(n._INT32, 0),
+                           n.Semaphore(space, n.IntImm(n._INT32, SLOTS), n.Fork(producer, consumer)))
 
 
 def _inside_async_producer(env, name, asyncs):
     """The async Func whose produce block `name` is computed in, if any."""
     lvl = env.compute[name]
     while not lvl.is_root() and not lvl.is_inlined():
-        outer = lvl.func.name()
-        if outer in asyncs:
-            return outer
-        lvl = env.compute.get(outer)
+        if lvl.func in asyncs:
+            return lvl.func
+        lvl = env.compute.get(lvl.func)
         if lvl is None:
             break
     return None
 
 
-def async_producers(stmt, env, namer, windows, folds, dma_locals=(), target=None):
-    """Forks for the async Funcs that are computed (those moved by DMA overlap through their
-    transfers instead: inject_dma)."""
-    asyncs = [nm for nm, f in env.funcs.items() if f._schedule.is_async and nm not in dma_locals]
+def async_producers(stmt, ctx):
+    env = ctx.env
+    dma_locals = {h.copy.local for h in collect(stmt, lambda s: type(s) is n.DmaHandles)}
+    asyncs = [nm for nm in env.order if env.function(nm).is_async and nm not in dma_locals]
     plans = {}
     for name in asyncs:
-        func = env.funcs[name]
-        compute, store = env.compute[name], env.store[name]
+        f = env.function(name)
         what = f"Func {name}: async_()"
-        if compute.is_root():
+        if env.compute[name].is_root():
             raise ScheduleError(f"{what}: a Func computed at the root has no consumer loop to run ahead of; "
                                 f"compute it at a loop of its consumer (compute_at)")
-        loop = loop_name(compute, env, name)
-        sloop = None if store.is_root() else loop_name(store, env, name)
-        if sloop == loop:
+        p = placement(stmt, name)
+        loop = p.loop.name
+        if not p.stored_outside:
             raise ScheduleError(f"{what}: {name} is stored inside the loop it is computed in, so producer and "
                                 f"consumer share one buffer per iteration; store it outside (store_root() or "
                                 f"store_at(...)) and fold it (fold_storage)")
-        if name not in folds:
+        realize = collect(stmt, lambda s: type(s) is n.Realize and s.name == name)[0]
+        if not realize.storage.folds:
             raise ScheduleError(f"{what} requires fold_storage: {name} is shared across iterations of "
-                                f"{_describe(loop)}, and without a fold the producer running ahead has nowhere "
+                                f"{loop.describe()}, and without a fold the producer running ahead has nowhere "
                                 f"to write (the UBWCDMA limitation: async requires fold_storage)")
         outer = _inside_async_producer(env, name, asyncs)
         if outer is not None:
             raise ScheduleError(f"{what}: {name} is computed inside the async producer {outer}; nested async "
                                 f"producers can deadlock (Halide #5201, #8004). Make only one of them async")
         if loop in plans:
-            raise ScheduleError(f"{what}: {plans[loop][0]} is already async at {_describe(loop)}; halo runs one "
+            raise ScheduleError(f"{what}: {plans[loop]} is already async at {loop.describe()}; halo runs one "
                                 f"async producer per loop")
-        (i, F), = folds[name].items()
-        d = func._pure_names[i]
-        w = windows[name][d]
-        pair = pair_width(namer, w)
-        if pair is None or pair > F:
+        fold = realize.storage.folds[0]
+        d = f.args[fold.dim]
+        pair = fold.pair
+        if pair is None or pair > fold.factor:
+            w = windows(stmt, name, f.args)[d]
             raise ScheduleError(
-                f"{what}: fold_storage({d}, {F}) leaves the producer no room to run ahead: one iteration reads "
-                f"{_widest(namer, w)} along {d} while the next one is produced, {pair if pair is not None else 'an unbounded number'} "
-                f"in all, so a fold of at least {pair if pair is not None else '(unknown)'} lets it work one "
-                f"iteration ahead (ping-pong)")
-        slots = 2
-        if func.has_update_definition():
+                f"{what}: fold_storage({d}, {fold.factor}) leaves the producer no room to run ahead: one iteration "
+                f"reads {widest(ctx.isl, w)} along {d} while the next one is produced, "
+                f"{pair if pair is not None else 'an unbounded number'} in all, so a fold of at least "
+                f"{pair if pair is not None else '(unknown)'} lets it work one iteration ahead (ping-pong)")
+        if f.has_updates():
             raise ScheduleError(f"{what}: async producers with update definitions are not supported; compute "
                                 f"the updates in a separate Func")
-        if target is not None and not target.has_threads:
+        if not ctx.target.has_threads:
             raise ScheduleError(
-                f"{what}: the {target} target has no threads (the freestanding Hexagon runtime runs on "
+                f"{what}: the {ctx.target} target has no threads (the freestanding Hexagon runtime runs on "
                 f"qemu-hexagon's user mode, without QuRT), so {name} cannot be produced beside its "
                 f"consumer; drop async_() on {name} for this target (the results are the same), or move "
                 f"the data with DMA (hexagon_ubwcdma_read().async_() overlaps without threads)")
-        plans[loop] = (name, slots)
+        plans[loop] = name
     if not plans:
         return stmt
     return _Async(plans).mutate(stmt)

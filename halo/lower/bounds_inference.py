@@ -1,112 +1,86 @@
-"""Bounds inference: define each Func's region symbols (`f.s<k>.<var>.min/max`) at its compute
-site, from the region its consumers there require (isl, exact for affine indices).
+"""Bounds inference: define each Func's region symbols (RegionBound) at its compute site, from
+the region its consumers there read, by interval arithmetic over the loops inside the site
+(Halide's way; exact for the affine accesses of image pipelines).
 
 Stage 0 covers what consumers need plus what the Func's own updates touch (writes at non-pure
-coordinates and reads of itself); update stages cover what consumers need.
+coordinates and reads of itself); update stages cover what consumers need. The lets wrap the
+Func's produce / consume pair, so they are inside its Realize when it is stored where it is
+computed.
 """
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.operators import const
+from ..ir.find import is_pair
+from ..ir.names import RegionBound
 from ..ir.simplify import simplify
 from ..ir.types import Int
-from ..ir.visitor import substitute
-from ..poly import regions
-from .schedule_functions import V, _at, loop_name, region_max, region_min
+from ..ir.visitor import Mutator, substitute
+from ..poly.boxes import box_touched
 
 _I32 = Int(32)
 
 
-def _find_producer(s, name):
-    if type(s) is n.ProducerConsumer and s.is_producer and s.name == name:
-        return s
-    for f in s.child_fields():
-        v = getattr(s, f)
-        if isinstance(v, n.Stmt):
-            r = _find_producer(v, name)
-            if r is not None:
-                return r
-        elif isinstance(v, tuple):
-            for x in v:
-                if isinstance(x, n.Stmt):
-                    r = _find_producer(x, name)
-                    if r is not None:
-                        return r
-    return None
+class _AtPair(Mutator):
+    def __init__(self, name, fn):
+        self.name, self.fn = name, fn
+
+    def visit_Block(self, s):
+        if is_pair(s, self.name):
+            return self.fn(s, *s.stmts)
+        return self.generic_visit(s)
+
+    def visit_Expr(self, e):
+        return e
 
 
-def _region_lets(env, name, body, namer, warn, output_region=None):
-    """[(symbol, Expr)] for every stage of Func `name`, computed over `body`."""
-    func = env.funcs[name]
-    pure = func._pure_names
-    if output_region is not None:
-        required = output_region
-    else:
-        accs = regions.accesses(body, name, calls=True, skip_producer=name)
-        b = regions.box(namer, accs, name, warn)
-        if b is None:
-            raise ScheduleError(f"Func {name} is not used where it is computed; this is a bug in halo's lowering")
-        required = [(mn, mx) for mn, mx, _, _ in b]
-    for i, v in enumerate(pure):
-        if v in func._schedule.bounds:
-            mn, ext = func._schedule.bounds[v]
-            required[i] = (mn, simplify(mn + ext - 1))
+def region_lets(ctx, name, produce, consume):
+    """[(RegionBound, Expr)] for every stage of Func `name`, from the uses in `consume`."""
+    env = ctx.env
+    f = env.function(name)
+    box = box_touched(consume.body, name, calls=True, isl=ctx.isl)
+    if box is None:
+        raise ScheduleError(f"Func {name} is not used where it is computed; this is a bug in halo's lowering")
+    ctx.warn_all(box.lookup_warnings(name))
+    required = list(box.dims)
+    for i, v in enumerate(f.args):
+        given = f.bound_of(v)
+        if given is not None:
+            mn, ext = given
+            required[i] = (mn, simplify(n.Sub(_I32, n.Add(_I32, mn, ext), n.IntImm(_I32, 1))))
+    nstages = len(env.definitions[name])
     lets = []
-    nstages = len(env.stages[name])
     for k in range(1, nstages):
-        for i, v in enumerate(pure):
-            lets.append((region_min(name, k, v), required[i][0]))
-            lets.append((region_max(name, k, v), required[i][1]))
-    full = list(required)
+        for i, v in enumerate(f.args):
+            lets.append((RegionBound(name, k, v, "min"), required[i][0]))
+            lets.append((RegionBound(name, k, v, "max"), required[i][1]))
+    full = required
     if nstages > 1:
-        produce = _find_producer(body, name)
-        mapping = {sym: val for sym, val in lets}
         updates = n.block(*produce.body.stmts[1:]) if type(produce.body) is n.Block else None
         if updates is not None:
-            updates = substitute(mapping, updates)
-            accs = regions.accesses(updates, name, calls=True, provides=True)
-            b = regions.box(namer, accs, name, warn)
-            if b is not None:
-                full = []
-                for i, v in enumerate(pure):
-                    if v in func._schedule.bounds:
-                        full.append(required[i])
-                    else:
-                        full.append((simplify(n.Min(_I32, required[i][0], b[i][0])),
-                                     simplify(n.Max(_I32, required[i][1], b[i][1]))))
-    for i, v in enumerate(pure):
-        lets.insert(2 * i, (region_min(name, 0, v), full[i][0]))
-        lets.insert(2 * i + 1, (region_max(name, 0, v), full[i][1]))
-    return lets
+            updates = substitute(dict(lets), updates)
+            touched = box_touched(updates, name, calls=True, provides=True, isl=ctx.isl, where=name)
+            if touched is not None:
+                ctx.warn_all(touched.lookup_warnings(name))
+                full = [required[i] if f.bound_of(v) is not None else
+                        (simplify(n.Min(_I32, required[i][0], touched.dims[i][0])),
+                         simplify(n.Max(_I32, required[i][1], touched.dims[i][1])))
+                        for i, v in enumerate(f.args)]
+    stage0 = []
+    for i, v in enumerate(f.args):
+        stage0.append((RegionBound(name, 0, v, "min"), full[i][0]))
+        stage0.append((RegionBound(name, 0, v, "max"), full[i][1]))
+    return stage0 + lets
 
 
-def _wrap_lets(lets, body):
-    for sym, val in reversed(lets):
-        body = n.LetStmt(sym, val, body)
-    return body
+def bounds_inference(stmt, ctx):
+    env = ctx.env
+    for name in reversed(env.order):  # consumers first: their regions are defined by now
+        if env.is_output(name):
+            continue
 
-
-def bounds_inference(stmt, env, namer, warn):
-    outputs = {o.name() for o in env.outputs}
-    by_site = {}
-    for name in reversed(env.order):  # consumers first
-        lvl = env.compute[name]
-        site = None if lvl.is_root() else loop_name(lvl, env, name)
-        by_site.setdefault(site, []).append(name)
-
-    def make_wrap(names):
-        def wrap(body):
-            lets = []
-            for name in names:
-                out_region = None
-                if name in outputs:
-                    out_region = [(V(f"{name}.min.{i}"),
-                                   n.Sub(_I32, n.Add(_I32, V(f"{name}.min.{i}"), V(f"{name}.extent.{i}")), const(1)))
-                                  for i in range(len(env.funcs[name]._pure_names))]
-                lets.extend(_region_lets(env, name, body, namer, warn, out_region))
-            return _wrap_lets(lets, body)
-        return wrap
-
-    for site, names in by_site.items():
-        if site is not None:
-            stmt = _at(stmt, site, make_wrap(names))
-    return _at(stmt, None, make_wrap(by_site.get(None, [])))
+        def wrap(s, produce, consume, name=name):
+            out = s
+            for sym, val in reversed(region_lets(ctx, name, produce, consume)):
+                out = n.LetStmt(sym, val, out)
+            return out
+        stmt = _AtPair(name, wrap).mutate(stmt)
+    return stmt

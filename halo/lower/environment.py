@@ -1,144 +1,131 @@
-"""The pipeline environment: every Func reachable from the outputs, which are inlined, the
-realization order (producers first) and each stage's definition with inlined Funcs substituted.
+"""The pipeline's environment, a pure function of the frozen pipeline: which Funcs are realized
+and which inlined, where each is computed and stored, the realization order (producers first),
+and each realized stage's definition with the inlined Funcs expanded.
+
+Inlining binds a call's arguments with lets (trivial ones, a variable plus a constant, are
+substituted), so an inlined body appears once per call, not once per use of each argument.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..errors import DefinitionError, ScheduleError
 from ..ir import nodes as n
-from ..ir.visitor import Mutator, find_calls, substitute
-from ..lang.schedule import LoopLevel
+from ..ir.find import find_calls
+from ..ir.names import Derived
+from ..ir.visitor import Mutator, substitute
+from ..lang.frozen import INLINED, ROOT
 
 
-@dataclass
-class StageDef:
-    func: str
-    index: int
-    args: tuple
-    value: n.Expr
-    predicates: list
-    rvars: list  # RVar objects, innermost first
-    schedule: object  # StageSchedule
-    pure_names: list
-
-
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Env:
-    outputs: list      # Func
-    funcs: dict        # name -> Func, realized (not inlined) ones
-    order: list        # names, producers first
-    stages: dict       # name -> [StageDef]
-    compute: dict      # name -> LoopLevel
-    store: dict        # name -> LoopLevel
-    images: dict       # name -> ImageParam or Buffer
-    params: dict       # name -> Param
-    guard_tails: set   # Funcs whose Auto split tails are GuardWithIf (outputs of DMA pipelines)
+    pipeline: object      # PipelineDef
+    order: tuple          # realized Func names, producers first
+    compute: dict         # realized name -> Level
+    store: dict           # realized name -> Level
+    definitions: dict     # realized name -> (Definition, ...) with inlined calls expanded
+    guard_tails: frozenset  # Funcs whose Auto split tails are GuardWithIf (outputs of DMA pipelines)
 
+    def function(self, name):
+        return self.pipeline.functions[name]
 
-def _all_funcs(outputs):
-    seen = {}
-    images = {}
-    stack = list(outputs)
-    while stack:
-        f = stack.pop()
-        if f.name() in seen:
-            if seen[f.name()] is not f:
-                raise DefinitionError(
-                    f"two different Funcs in this pipeline are named {f.name()}; give them distinct names")
-            continue
-        if not f.defined():
-            raise DefinitionError(f"Func {f.name()} is used in the pipeline but never defined")
-        seen[f.name()] = f
-        for st in f.stages():
-            for e in tuple(st.args) + (st.value,) + tuple(st.predicates):
-                for c in find_calls(e):
-                    if c.call_type == "func":
-                        stack.append(c.target)
-                    else:
-                        other = images.get(c.name)
-                        if other is not None and other is not c.target:
-                            raise DefinitionError(
-                                f"two different images in this pipeline are named {c.name}; give them distinct names")
-                        images[c.name] = c.target
-    return seen, images
+    def is_output(self, name):
+        return name in self.pipeline.outputs
 
 
 def _compute_level(f, is_output):
-    s = f._schedule
     if is_output:
-        if s.compute_level is not None and not s.compute_level.is_root():
+        if f.compute is not None and not f.compute.is_root():
             raise ScheduleError(
-                f"Func {f.name()} is an output of the pipeline; it cannot be compute_at {s.compute_level} or "
+                f"Func {f.name} is an output of the pipeline; it cannot be compute_at {f.compute} or "
                 f"inlined (outputs are always computed at the root)")
-        return LoopLevel.root()
-    if s.compute_level is None:
+        return ROOT
+    if f.compute is None:
         # Halide computes a Func with updates at the innermost loop of its consumer by default;
         # halo computes it at the root, which gives the same result without recomputation.
-        return LoopLevel.root() if f.has_update_definition() else LoopLevel.inlined()
-    return s.compute_level
+        return ROOT if f.has_updates() else INLINED
+    return f.compute
+
+
+def _trivial(e):
+    """Arguments substituted into an inlined body rather than bound by a let."""
+    if type(e) in (n.Variable, n.IntImm):
+        return True
+    return type(e) in (n.Add, n.Sub) and type(e.a) is n.Variable and type(e.b) is n.IntImm
 
 
 class _Inline(Mutator):
-    def __init__(self, inlined):
+    def __init__(self, functions, inlined):
+        self.functions = functions
         self.inlined = inlined
+        self.bodies = {}  # inlined name -> its value with its own callees inlined
+        self.count = 0
 
     def visit_Call(self, e):
-        args = tuple(self.mutate(a) for a in e.args)
-        if e.call_type == "func" and e.name in self.inlined:
-            f = self.inlined[e.name]
-            st = f.stages()[0]
-            body = self.mutate(st.value)
-            return substitute({a.name: v for a, v in zip(st.args, args)}, body)
-        return e if all(a is b for a, b in zip(args, e.args)) else e.with_(args=args)
+        e = self.generic_visit(e)
+        if e.call_type != n.FUNC or e.name not in self.inlined:
+            return e
+        f = self.functions[e.name]
+        body = self.bodies.get(e.name)
+        if body is None:
+            body = self.bodies[e.name] = self.mutate(f.definitions[0].value)
+        mapping, lets = {}, []
+        for var, arg in zip(f.args, e.args):
+            if _trivial(arg):
+                mapping[var] = arg
+            else:
+                name = Derived(f"{f.name}.{var}", "arg", self.count)
+                self.count += 1
+                mapping[var] = n.Variable(arg.type, name)
+                lets.append((name, arg))
+        out = substitute(mapping, body)
+        for name, value in reversed(lets):
+            out = n.Let(out.type, name, value, out)
+        return out
 
 
-def build_env(outputs):
-    funcs, images = _all_funcs(outputs)
-    out_names = {f.name() for f in outputs}
-    compute = {nm: _compute_level(f, nm in out_names) for nm, f in funcs.items()}
-    inlined = {nm: funcs[nm] for nm, lvl in compute.items() if lvl.is_inlined()}
-    for nm, f in inlined.items():
-        if f._schedule.store_level is not None:
+@lru_cache(maxsize=64)
+def _env(pipeline):
+    functions = pipeline.functions
+    compute = {nm: _compute_level(f, nm in pipeline.outputs) for nm, f in functions.items()}
+    inlined = {nm for nm, lvl in compute.items() if lvl.is_inlined()}
+    for nm in sorted(inlined):
+        if functions[nm].store is not None:
             raise ScheduleError(
                 f"Func {nm} is inlined (computed where it is used), so store_at / store_root has no storage "
                 f"to place; also give it compute_root() or compute_at(...)")
-    realized = {nm: f for nm, f in funcs.items() if nm not in inlined}
-    inline = _Inline(inlined)
-    stages = {}
-    for nm, f in realized.items():
-        defs = []
-        for st in f.stages():
-            defs.append(StageDef(nm, st.index, tuple(inline.mutate(a) for a in st.args), inline.mutate(st.value),
-                                 [inline.mutate(p) for p in st.predicates], st.rvars, st.schedule,
-                                 list(f._pure_names)))
-        stages[nm] = defs
-    store = {}
-    for nm, f in realized.items():
-        lvl = f._schedule.store_level
-        store[nm] = compute[nm] if lvl is None else lvl
-    order = _realization_order(realized, stages, [f.name() for f in outputs])
-    params = {}
-    for f in funcs.values():
-        for nm, prm in f._params.items():
-            if params.get(nm, prm) is not prm:
-                raise DefinitionError(f"two different Params in this pipeline are named {nm}; give them distinct names")
-            params[nm] = prm
-    guard_tails = {o.name() for o in outputs} if any(f._dma is not None for f in realized.values()) else set()
-    return Env(list(outputs), realized, order, stages, compute, store, images, params, guard_tails)
+    inline = _Inline(functions, inlined)
+    definitions = {}
+    for nm, f in functions.items():
+        if nm in inlined:
+            continue
+        definitions[nm] = tuple(
+            replace(d, args=tuple(inline.mutate(a) for a in d.args), value=inline.mutate(d.value),
+                    predicates=tuple(inline.mutate(p) for p in d.predicates))
+            for d in f.definitions)
+    realized = set(definitions)
+    compute = {nm: lvl for nm, lvl in compute.items() if nm in realized}
+    store = {nm: functions[nm].store or compute[nm] for nm in realized}
+    order = _realization_order(definitions, pipeline.outputs)
+    dma_pipeline = any(functions[nm].dma is not None for nm in realized)
+    guard_tails = frozenset(pipeline.outputs) if dma_pipeline else frozenset()
+    return Env(pipeline, order, compute, store, definitions, guard_tails)
 
 
-def _realization_order(realized, stages, outputs):
+def environment(pipeline):
+    """The Env of a frozen pipeline (computed once per pipeline)."""
+    return _env(pipeline)
+
+
+def _realization_order(definitions, outputs):
     """Producers before consumers (a topological order of the call graph)."""
     deps = {}
-    for nm, defs in stages.items():
+    for nm, defs in definitions.items():
         called = set()
         for d in defs:
-            for e in d.args + (d.value,) + tuple(d.predicates):
-                for c in find_calls(e, ("func",)):
-                    if c.name != nm:
-                        called.add(c.name)
+            for e in d.args + (d.value,) + d.predicates:
+                called.update(c.name for c in find_calls(e, (n.FUNC,)) if c.name != nm)
         deps[nm] = called
-    order = []
-    state = {}
+    order, state = [], {}
 
     def visit(nm):
         if state.get(nm) == "done":
@@ -153,4 +140,4 @@ def _realization_order(realized, stages, outputs):
 
     for o in outputs:
         visit(o)
-    return order
+    return tuple(order)

@@ -6,18 +6,15 @@ from dataclasses import dataclass
 
 from ..errors import ScheduleError
 from ..ir import nodes as n
+from ..ir.memory import LOCAL_MEMORIES, align_local
 from ..ir.simplify import simplify
-from ..lang.target import HEXAGON_THREADS
-
-
-def align128(nbytes):
-    return (nbytes + 127) // 128 * 128
+from ..lang.target import DEVICES, HEXAGON_THREADS
 
 
 @dataclass
 class LocalBuffer:
     name: str
-    memory: str
+    memory: object    # MemoryType
     bytes: object     # one copy, aligned to 128 (None when only known at run time)
     copies: int       # copies live at once
     size: object = None  # the element count Expr when it is not a constant
@@ -37,34 +34,33 @@ def local_buffers(stmt, threads=HEXAGON_THREADS):
             k = min(ext.value, threads) if type(ext) is n.IntImm else threads
             walk(s.body, copies * max(k, 1))
             return
-        if t is n.Allocate and s.memory in ("LockedCache", "VTCM"):
-            size = simplify(s.size)
+        if t is n.Allocate and s.memory.is_local:
+            size = simplify(n.allocation_size(s.extents))
             if type(size) is n.IntImm:
-                out.append(LocalBuffer(s.name, s.memory, align128(size.value * s.type.bytes()), copies))
+                out.append(LocalBuffer(s.name, s.memory, align_local(size.value * s.type.bytes()), copies))
             else:
                 out.append(LocalBuffer(s.name, s.memory, None, copies, size))
         for f in s.child_fields():
             v = getattr(s, f)
-            if isinstance(v, n.Stmt):
-                walk(v, copies)
-            elif isinstance(v, tuple):
-                for x in v:
-                    if isinstance(x, n.Stmt):
-                        walk(x, copies)
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(x, n.Stmt):
+                    walk(x, copies)
     walk(stmt, 1)
     return out
 
 
-def check_local_memory(stmt, target):
+def check_local_memory(stmt, ctx):
     bufs = local_buffers(stmt)
+    target = ctx.target
     cap = target.localmem_capacity()
-    for memory in ("LockedCache", "VTCM"):
-        mine = [b for b in bufs if b.memory == memory and b.bytes is not None]
+    for memory in LOCAL_MEMORIES:
+        mine = [b for b in bufs if b.memory is memory and b.bytes is not None]
         total = sum(b.total for b in mine)
         if total > cap:
             detail = "; ".join(f"{b.name}: {b.bytes} bytes x {b.copies}" for b in mine)
+            larger = " / ".join(d for d, c in DEVICES.items() if c > cap)
             raise ScheduleError(
-                f"the schedule needs {total} bytes of {memory} but {target.device.upper()} has {cap} "
+                f"the schedule needs {total} bytes of {memory.value} but {target.device.upper()} has {cap} "
                 f"({detail}). Use smaller tiles, fewer folds or fewer parallel strips, or a device with more "
-                f"local memory (sm8250 / sm8350: {768 * 1024})")
+                f"local memory ({larger or 'none is larger'}: {max(DEVICES.values())})")
     return stmt

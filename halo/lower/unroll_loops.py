@@ -1,7 +1,6 @@
 """Unrolling: a loop marked unrolled is replaced by copies of its body, one per iteration."""
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.operators import const
 from ..ir.simplify import simplify
 from ..ir.visitor import Mutator, substitute
 
@@ -17,8 +16,8 @@ class _Unroll(Mutator):
                 f"unroll: the loop {s.name} has extent {ext}, which is not a constant; unroll needs a constant "
                 f"extent: split the loop first, e.g. unroll(var, factor)")
         mn = simplify(s.min)
-        return n.block(*[substitute({s.name: simplify(mn + const(i))}, body) for i in range(ext.value)])
+        return n.block(*[substitute({s.name: simplify(mn + i)}, body) for i in range(ext.value)])
 
 
-def unroll_loops(stmt):
+def unroll_loops(stmt, ctx):
     return _Unroll().mutate(stmt)

@@ -15,6 +15,8 @@ lowering (and one C file) then serves every target."""
 from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.simplify import simplify
+from ..ir.intrinsics import LIKELY, WIDE_VECTOR_LANES
+from ..ir.names import Derived
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator, Visitor
 
@@ -48,7 +50,7 @@ class _Check(Visitor):
             if inner.found:
                 raise ScheduleError(
                     f"vectorize: the loop {s.name} is not innermost: it contains {', '.join(inner.found)}. "
-                    f"Vectorize the innermost loop, or reorder so {s.name.rsplit('.', 1)[-1]} is innermost and "
+                    f"Vectorize the innermost loop, or reorder so {getattr(s.name, 'user', None) or s.name} is innermost and "
                     f"compute producers outside it")
         self.visit(s.body)
 
@@ -183,10 +185,10 @@ class _Vectorizer:
         return result
 
     def e_Call(self, e):
-        if e.call_type != "intrinsic":
+        if e.call_type != n.INTRINSIC:
             raise _NotVectorizable(f"a call to {e.name}")
         args = tuple(self.expr(a) for a in e.args)
-        if e.name == "likely":
+        if e.name == LIKELY:
             return args[0]
         if not any(_is_vector(a) for a in args):
             return e.with_(args=args)
@@ -229,7 +231,6 @@ class _Vectorizer:
         raise _NotVectorizable(t.__name__)
 
 
-WIDE_LANES = "halo_wide_vector_lanes"
 
 
 class _WideLanes(Visitor):
@@ -257,17 +258,17 @@ class _Loops(Mutator):
         lanes = simplify(s.extent).value
         if lanes < 2 or lanes & (lanes - 1):
             return s
-        base_name = s.name + ".base"
+        base_name = Derived(s.name, "base")
         try:
             body = _Vectorizer(s.name, n.Variable(_INT32, base_name), lanes).stmt(s.body)
         except _NotVectorizable:
             return s
         vector = n.LetStmt(base_name, s.min, body)
         if _uses_wide_lanes(body):
-            return n.IfThenElse(n.Call(Bool(), WIDE_LANES, (), "intrinsic"), vector, s)
+            return n.IfThenElse(n.Call(Bool(), WIDE_VECTOR_LANES, (), n.INTRINSIC), vector, s)
         return vector
 
 
-def vectorize_loops(stmt):
+def vectorize_loops(stmt, ctx):
     _Check().visit(stmt)
     return _Loops().mutate(stmt)

@@ -1,17 +1,18 @@
-"""Expr <-> isl. Expressions become piecewise quasi-affine functions (isl PwAff) over a space
-whose set dimensions are loop variables and whose parameters are every other symbol; isl
-results come back as Exprs through isl's own AST expression builder.
+"""Expr <-> isl, for the questions that need a proof or an exact answer. Expressions become
+piecewise quasi-affine functions (isl PwAff) whose set dimensions are the variables asked
+about and whose parameters are every other name; answers come back as Exprs through isl's AST
+expression builder. Sets and maps are built from IR with isl's API, never by pasting strings.
 
-Sets and maps are built from IR with isl's API (never by pasting strings). Names are mapped to
-isl-safe identifiers and back.
-"""
+One IslContext serves a whole compilation: it names every IR name once and remembers every
+conversion (sub-expressions are converted once however often they occur)."""
 import islpy as isl
 
 from ..ir import nodes as n
 from ..ir.types import Bool, Int
-from ..ir.visitor import free_variables
+from ..ir.visitor import substitute
 
 _I32 = Int(32)
+_BOOL = Bool()
 
 
 def is_affine(e):
@@ -40,6 +41,8 @@ def is_affine(e):
     if t is n.Select:
         return e.type.is_integer() and is_condition(e.cond) and is_affine(e.true_value) and \
             is_affine(e.false_value)
+    if t is n.Let:
+        return is_affine(e.value) and is_affine(e.body)
     return False
 
 
@@ -56,114 +59,130 @@ def is_condition(e):
     return False
 
 
-class AffineSpace:
-    """An isl set space over `dims` (loop variables) with every other free name as a parameter."""
+class IslContext:
+    """isl state for one compilation: the context, one isl name per IR name, and memoised
+    conversions keyed by (expression structure, set dimensions)."""
 
-    def __init__(self, ctx, dims, exprs):
-        self.ctx = ctx
-        self.dims = list(dims)
-        names = {}
-        for e in exprs:
-            names.update(free_variables(e))
-        self.params = sorted(nm for nm in names if nm not in self.dims)
-        self.isl_name = {}
-        self.ir_name = {}
-        for i, nm in enumerate(self.dims):
-            self._name(nm, f"d{i}")
-        for i, nm in enumerate(self.params):
-            self._name(nm, f"p{i}")
-        self.space = isl.Space.create_from_names(
-            ctx, set=[self.isl_name[d] for d in self.dims], params=[self.isl_name[p] for p in self.params])
-        self.ls = isl.LocalSpace.from_space(self.space)
+    def __init__(self):
+        self.ctx = isl.Context()
+        self._isl_name = {}
+        self._ir_name = {}
+        self._memo = {}
 
-    def _name(self, ir, safe):
-        self.isl_name[ir] = safe
-        self.ir_name[safe] = ir
+    def name(self, ir_name):
+        s = self._isl_name.get(ir_name)
+        if s is None:
+            s = f"n{len(self._isl_name)}"
+            self._isl_name[ir_name] = s
+            self._ir_name[s] = ir_name
+        return s
 
-    def universe(self):
-        return isl.Set.universe(self.space)
+    # ---- Expr -> isl ----
+    def space(self, dims, params=()):
+        return isl.Space.create_from_names(self.ctx, set=[self.name(d) for d in dims],
+                                           params=[self.name(p) for p in params])
 
-    def const(self, v):
-        return isl.PwAff.from_aff(isl.Aff.zero_on_domain(self.ls).set_constant_val(isl.Val.int_from_si(self.ctx, v)))
+    def _const(self, dims, v):
+        ls = isl.LocalSpace.from_space(self.space(dims))
+        return isl.PwAff.from_aff(isl.Aff.zero_on_domain(ls).set_constant_val(isl.Val.int_from_si(self.ctx, v)))
 
-    def var(self, name):
-        if name in self.dims:
-            return isl.PwAff.from_aff(isl.Aff.var_on_domain(self.ls, isl.dim_type.set, self.dims.index(name)))
-        return isl.PwAff.from_aff(isl.Aff.var_on_domain(self.ls, isl.dim_type.param, self.params.index(name)))
+    def _var(self, dims, name):
+        if name in dims:
+            ls = isl.LocalSpace.from_space(self.space(dims))
+            return isl.PwAff.from_aff(isl.Aff.var_on_domain(ls, isl.dim_type.set, dims.index(name)))
+        ls = isl.LocalSpace.from_space(self.space(dims, (name,)))
+        return isl.PwAff.from_aff(isl.Aff.var_on_domain(ls, isl.dim_type.param, 0))
 
-    def pwaff(self, e):
+    def pwaff(self, e, dims=()):
+        """`e` (affine) as a PwAff over set dimensions `dims` (a tuple of names)."""
+        key = (n.Key(e), dims)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._convert(e, dims)
+        return hit
+
+    def _val(self, v):
+        return isl.Val.int_from_si(self.ctx, v)
+
+    def _convert(self, e, dims):
         t = type(e)
+        p = lambda x: self.pwaff(x, dims)
         if t is n.IntImm:
-            return self.const(e.value)
+            return self._const(dims, e.value)
         if t is n.Variable:
-            return self.var(e.name)
+            return self._var(dims, e.name)
         if t is n.Cast:
-            return self.pwaff(e.value)
+            return p(e.value)
         if t is n.Add:
-            return self.pwaff(e.a) + self.pwaff(e.b)
+            return p(e.a) + p(e.b)
         if t is n.Sub:
-            return self.pwaff(e.a) - self.pwaff(e.b)
+            return p(e.a) - p(e.b)
         if t is n.Mul:
             if type(e.a) is n.IntImm:
-                return self.pwaff(e.b).scale_val(isl.Val.int_from_si(self.ctx, e.a.value))
-            return self.pwaff(e.a).scale_val(isl.Val.int_from_si(self.ctx, e.b.value))
+                return p(e.b).scale_val(self._val(e.a.value))
+            return p(e.a).scale_val(self._val(e.b.value))
         if t is n.Min:
-            return self.pwaff(e.a).min(self.pwaff(e.b))
+            return p(e.a).min(p(e.b))
         if t is n.Max:
-            return self.pwaff(e.a).max(self.pwaff(e.b))
+            return p(e.a).max(p(e.b))
         if t is n.Div:
-            return self.pwaff(e.a).scale_down_val(isl.Val.int_from_si(self.ctx, e.b.value)).floor()
+            return p(e.a).scale_down_val(self._val(e.b.value)).floor()
         if t is n.Mod:
-            return self.pwaff(e.a).mod_val(isl.Val.int_from_si(self.ctx, e.b.value))
+            return p(e.a).mod_val(self._val(e.b.value))
         if t is n.Shr:
-            return self.pwaff(e.a).scale_down_val(isl.Val.int_from_si(self.ctx, 1 << e.b.value)).floor()
+            return p(e.a).scale_down_val(self._val(1 << e.b.value)).floor()
         if t is n.Shl:
-            return self.pwaff(e.a).scale_val(isl.Val.int_from_si(self.ctx, 1 << e.b.value))
+            return p(e.a).scale_val(self._val(1 << e.b.value))
         if t is n.BitAnd:
-            return self.pwaff(e.a).mod_val(isl.Val.int_from_si(self.ctx, e.b.value + 1))
+            return p(e.a).mod_val(self._val(e.b.value + 1))
         if t is n.Select:
-            cond = self.set(e.cond)
-            a = self.pwaff(e.true_value).intersect_domain(cond)
-            b = self.pwaff(e.false_value).intersect_domain(cond.complement())
+            cond = self.set(e.cond, dims)
+            a = p(e.true_value).intersect_domain(cond)
+            b = p(e.false_value).intersect_domain(cond.complement())
             return a.union_add(b)
+        if t is n.Let:
+            return p(substitute({e.name: e.value}, e.body))
         raise ValueError(f"not affine: {e}")
 
-    def set(self, c):
+    def set(self, c, dims=()):
+        """The set where condition `c` holds."""
         t = type(c)
         if t is n.IntImm:
-            return self.universe() if c.value else isl.Set.empty(self.space)
+            sp = self.space(dims)
+            return isl.Set.universe(sp) if c.value else isl.Set.empty(sp)
         if t is n.And:
-            return self.set(c.a) & self.set(c.b)
+            return self.set(c.a, dims) & self.set(c.b, dims)
         if t is n.Or:
-            return self.set(c.a) | self.set(c.b)
+            return self.set(c.a, dims) | self.set(c.b, dims)
         if t is n.Not:
-            return self.set(c.a).complement()
-        a, b = self.pwaff(c.a), self.pwaff(c.b)
-        if t is n.EQ:
-            return a.eq_set(b)
-        if t is n.NE:
-            return a.ne_set(b)
-        if t is n.LT:
-            return a.lt_set(b)
-        if t is n.LE:
-            return a.le_set(b)
-        if t is n.GT:
-            return a.gt_set(b)
-        return a.ge_set(b)
+            return self.set(c.a, dims).complement()
+        a, b = self.pwaff(c.a, dims), self.pwaff(c.b, dims)
+        return {n.EQ: a.eq_set, n.NE: a.ne_set, n.LT: a.lt_set, n.LE: a.le_set, n.GT: a.gt_set,
+                n.GE: a.ge_set}[t](b)
 
+    def box_domain(self, dims, ranges):
+        """The set of `dims` with dims[i] in [lo_i, hi_i] (ranges: (lo Expr, hi Expr) per dim)."""
+        dom = isl.Set.universe(self.space(dims))
+        for d, (lo, hi) in zip(dims, ranges):
+            v = self._var(dims, d)
+            dom = dom & v.ge_set(self.pwaff(lo, dims)) & v.le_set(self.pwaff(hi, dims))
+        return dom
+
+    # ---- isl -> Expr ----
     def expr(self, pwaff):
-        """A PwAff over the parameters, back as an Expr."""
+        """A PwAff over parameters only, back as an Expr."""
+        pwaff = pwaff.coalesce()
         build = isl.AstBuild.from_context(isl.Set.universe(pwaff.get_domain_space().params()))
-        return self.ast_to_expr(build.expr_from_pw_aff(pwaff))
+        return self._ast(build.expr_from_pw_aff(pwaff))
 
-    def ast_to_expr(self, a):
+    def _ast(self, a):
         kind = a.get_type()
         if kind == isl.ast_expr_type.int:
             return n.IntImm(_I32, a.get_val().to_python())
         if kind == isl.ast_expr_type.id:
-            return n.Variable(_I32, self.ir_name[a.get_id().get_name()])
+            return n.Variable(_I32, self._ir_name[a.get_id().get_name()])
         op = a.get_op_type()
-        args = [self.ast_to_expr(a.get_op_arg(i)) for i in range(a.get_op_n_arg())]
+        args = [self._ast(a.get_op_arg(i)) for i in range(a.get_op_n_arg())]
         O = isl.ast_expr_op_type
         if op == O.minus:
             return n.Sub(_I32, n.IntImm(_I32, 0), args[0])
@@ -184,5 +203,61 @@ class AffineSpace:
             return logic[op](_BOOL, args[0], args[1])
         raise ValueError(f"unexpected isl AST operation {op}")
 
+    # ---- questions ----
+    def range_over_box(self, e, dims, ranges):
+        """(min, max) Exprs of affine `e` over the box of `dims` in `ranges` (exact)."""
+        pa = self.pwaff(e, dims)
+        values = isl.Map.from_pw_aff(pa).intersect_domain(self.box_domain(dims, ranges)).range()
+        return self.expr(values.dim_min(0)), self.expr(values.dim_max(0))
 
-_BOOL = Bool()
+    def context(self, loops, facts=()):
+        """The parameter set where every loop (name, min, extent) of `loops` has its variable in
+        range and every condition in `facts` holds (the affine ones)."""
+        ctx = isl.Set.universe(self.space(()))
+        for name, mn, ext in loops:
+            if not (is_affine(mn) and is_affine(ext)):
+                continue
+            v = self._var((), name)
+            lo = self.pwaff(mn)
+            ctx = ctx & v.ge_set(lo) & v.lt_set(lo + self.pwaff(ext))
+        for c in facts:
+            if is_condition(c):
+                ctx = ctx & self.set(c)
+        return ctx
+
+    def max_value(self, e, context=None):
+        """The largest value of affine `e` over the parameters in `context` (an int), or None when
+        isl finds no finite integer maximum."""
+        if not is_affine(e):
+            return None
+        pa = self.pwaff(e)
+        if context is not None:
+            pa = pa.intersect_params(context)
+        try:
+            m = pa.max_val()
+        except isl.Error:  # isl finds no integer maximum of a non-integral expression
+            return None
+        return m.to_python() if m.is_int() else None
+
+    def is_empty(self, cond, dims=()):
+        return self.set(cond, dims).is_empty()
+
+    def loop_domain(self, var, lo, extent, drop_last=False):
+        """The iterations of a loop (all but the last with drop_last) as a set of `var`."""
+        dims = (var,)
+        v = self._var(dims, var)
+        start = self.pwaff(lo, dims)
+        end = start + self.pwaff(extent, dims) - self._const(dims, 1 if drop_last else 0)
+        return isl.Set.universe(self.space(dims)) & v.ge_set(start) & v.lt_set(end)
+
+    def max_over_loop(self, e, var, lo, extent, drop_last=False):
+        """The largest value of affine `e` over the loop's iterations (and every parameter):
+        an int, 0 when there are no iterations, None when isl finds no finite maximum."""
+        pa = self.pwaff(e, (var,)).intersect_domain(self.loop_domain(var, lo, extent, drop_last))
+        if pa.is_empty():
+            return 0
+        try:
+            m = pa.max_val()
+        except isl.Error:  # isl finds no integer maximum of a non-integral expression
+            return None
+        return m.to_python() if m.is_int() else None

@@ -1,0 +1,168 @@
+"""Finders over the IR that several passes share: calls, nodes of a class, loops, producers,
+and a loop body's header (the lets and guards at its top that belong to the loop)."""
+from . import nodes as n
+from .visitor import Mutator, Visitor
+
+
+class _Collect(Visitor):
+    def __init__(self, pred, stop):
+        self.pred, self.stop, self.found = pred, stop, []
+
+    def visit(self, node):
+        if self.pred(node):
+            self.found.append(node)
+        if self.stop is None or not self.stop(node):
+            super().visit(node)
+
+
+def collect(node, pred, stop=None):
+    """Every node under `node` (itself included) for which pred(node), in walk order; the walk
+    does not go inside nodes for which stop(node)."""
+    c = _Collect(pred, stop)
+    c.visit(node)
+    return c.found
+
+
+def find_calls(node, call_types=(n.FUNC, n.IMAGE)):
+    return collect(node, lambda x: type(x) is n.Call and x.call_type in call_types)
+
+
+def calls_to(node, name):
+    return collect(node, lambda x: type(x) is n.Call and x.name == name and x.call_type != n.INTRINSIC)
+
+
+class _Contains(Visitor):
+    class Found(Exception):
+        pass
+
+    def __init__(self, pred):
+        self.pred = pred
+
+    def visit(self, node):
+        if self.pred(node):
+            raise _Contains.Found
+        super().visit(node)
+
+
+def contains(node, pred):
+    try:
+        _Contains(pred).visit(node)
+    except _Contains.Found:
+        return True
+    return False
+
+
+def find_loop(stmt, name):
+    found = collect(stmt, lambda s: type(s) is n.For and s.name == name)
+    return found[0] if found else None
+
+
+def find_producer(stmt, name):
+    found = collect(stmt, lambda s: type(s) is n.ProducerConsumer and s.is_producer and s.name == name)
+    return found[0] if found else None
+
+
+def loop_path(stmt, name):
+    """The names of the loops from the top of `stmt` down to loop `name` (inclusive), or None."""
+    def walk(s, path):
+        if type(s) is n.For:
+            path = path + [s.name]
+            if s.name == name:
+                return path
+        for f in s.child_fields():
+            v = getattr(s, f)
+            for k in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(k, n.Stmt):
+                    r = walk(k, path)
+                    if r is not None:
+                        return r
+        return None
+    return walk(stmt, [])
+
+
+# ---- loop headers ----------------------------------------------------------------------------
+
+def header(body):
+    """(path, inner): the LetStmts and else-less IfThenElses at the top of a loop body (the
+    loop's split lets and tail guards), outermost first, and the statement inside them."""
+    path = []
+    s = body
+    while True:
+        if type(s) is n.LetStmt:
+            path.append(s)
+            s = s.body
+        elif type(s) is n.IfThenElse and s.else_case is None:
+            path.append(s)
+            s = s.then_case
+        else:
+            return path, s
+
+
+def rewrap(path, inner):
+    """The header `path` (from header()) around a new inner statement."""
+    for node in reversed(path):
+        inner = node.with_(body=inner) if type(node) is n.LetStmt else node.with_(then_case=inner)
+    return inner
+
+
+def wrap_inside_header(body, wrap):
+    path, inner = header(body)
+    return rewrap(path, wrap(inner))
+
+
+def header_lets(body):
+    """{name: value} of the LetStmts in a loop body's header."""
+    path, _ = header(body)
+    return {s.name: s.value for s in path if type(s) is n.LetStmt}
+
+
+class _AtLoop(Mutator):
+    def __init__(self, loop, fn):
+        self.loop, self.fn, self.done = loop, fn, False
+
+    def visit_For(self, s):
+        if s.name == self.loop:
+            self.done = True
+            return self.fn(s)
+        return self.generic_visit(s)
+
+    def visit_Expr(self, e):
+        return e
+
+
+def at_loop(stmt, loop, fn):
+    """`stmt` with the loop named `loop` replaced by fn(loop); at the top when loop is None."""
+    if loop is None:
+        return fn(stmt)
+    return _AtLoop(loop, fn).mutate(stmt)
+
+
+def inside_loop(stmt, loop, wrap):
+    """`stmt` with wrap(...) applied inside the header of loop `loop` (at the top when None)."""
+    if loop is None:
+        return wrap(stmt)
+    return at_loop(stmt, loop, lambda s: s.with_(body=wrap_inside_header(s.body, wrap)))
+
+
+def path_to(stmt, pred):
+    """The statements from `stmt` down to the first statement satisfying pred (inclusive), or
+    None."""
+    if pred(stmt):
+        return [stmt]
+    for f in stmt.child_fields():
+        v = getattr(stmt, f)
+        for k in (v if isinstance(v, tuple) else (v,)):
+            if isinstance(k, n.Stmt):
+                r = path_to(k, pred)
+                if r is not None:
+                    return [stmt] + r
+    return None
+
+
+def is_pair(s, name):
+    """Whether `s` is the produce / consume pair of Func `name` that placement makes."""
+    if type(s) is n.Block and len(s.stmts) == 2:
+        p, c = s.stmts
+        return type(p) is n.ProducerConsumer and p.is_producer and p.name == name and \
+            type(c) is n.ProducerConsumer and not c.is_producer and c.name == name
+    return False

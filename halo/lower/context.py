@@ -1,0 +1,39 @@
+"""The one context every lowering pass reads: the frozen pipeline and its environment, the
+target, the name supply, the warnings lowering gives, and the per-compilation isl state."""
+import warnings as _warnings
+from dataclasses import dataclass, field
+
+from ..errors import HaloWarning
+from ..ir.names import NameSupply
+from ..poly.isl_bridge import IslContext
+from .environment import environment
+
+
+class Warnings:
+    """Each message once per compilation; `.messages` lists them so a cached compilation can
+    give them again."""
+
+    def __init__(self):
+        self.messages = []
+
+    def __call__(self, msg):
+        if msg not in self.messages:
+            self.messages.append(msg)
+            _warnings.warn(msg, HaloWarning, stacklevel=3)
+
+
+@dataclass
+class LoweringContext:
+    pipeline: object   # PipelineDef
+    target: object     # Target
+    names: NameSupply = field(default_factory=NameSupply)
+    warn: Warnings = field(default_factory=Warnings)
+    isl: IslContext = field(default_factory=IslContext)
+
+    def warn_all(self, messages):
+        for m in messages:
+            self.warn(m)
+
+    @property
+    def env(self):
+        return environment(self.pipeline)
