@@ -7,8 +7,12 @@ from .visitor import Mutator, Visitor
 class _Collect(Visitor):
     def __init__(self, pred, stop):
         self.pred, self.stop, self.found = pred, stop, []
+        self.seen = set()
 
     def visit(self, node):
+        if id(node) in self.seen:
+            return
+        self.seen.add(id(node))
         if self.pred(node):
             self.found.append(node)
         if self.stop is None or not self.stop(node):
@@ -16,11 +20,17 @@ class _Collect(Visitor):
 
 
 def collect(node, pred, stop=None):
-    """Every node under `node` (itself included) for which pred(node), in walk order; the walk
-    does not go inside nodes for which stop(node)."""
+    """Every distinct node under `node` (itself included) for which pred(node), in walk order
+    (a subtree shared in several places is walked once); the walk does not go inside nodes for
+    which stop(node)."""
     c = _Collect(pred, stop)
     c.visit(node)
     return c.found
+
+
+def collect_stmts(stmt, pred):
+    """The statements under `stmt` for which pred(s) (expressions are not walked)."""
+    return collect(stmt, pred, stop=lambda x: isinstance(x, n.Expr))
 
 
 def find_calls(node, call_types=(n.FUNC, n.IMAGE)):
@@ -37,8 +47,12 @@ class _Contains(Visitor):
 
     def __init__(self, pred):
         self.pred = pred
+        self.seen = set()
 
     def visit(self, node):
+        if id(node) in self.seen:
+            return
+        self.seen.add(id(node))
         if self.pred(node):
             raise _Contains.Found
         super().visit(node)
@@ -53,12 +67,12 @@ def contains(node, pred):
 
 
 def find_loop(stmt, name):
-    found = collect(stmt, lambda s: type(s) is n.For and s.name == name)
+    found = collect_stmts(stmt, lambda s: type(s) is n.For and s.name == name)
     return found[0] if found else None
 
 
 def find_producer(stmt, name):
-    found = collect(stmt, lambda s: type(s) is n.ProducerConsumer and s.is_producer and s.name == name)
+    found = collect_stmts(stmt, lambda s: type(s) is n.ProducerConsumer and s.is_producer and s.name == name)
     return found[0] if found else None
 
 

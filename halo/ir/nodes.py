@@ -13,7 +13,8 @@ FUNC, IMAGE, INTRINSIC = "func", "image", "intrinsic"  # Call.call_type
 
 
 class Node:
-    __slots__ = ("_shash",)
+    # caches: the structural hash, the affine form (simplify.linear), the free variables
+    __slots__ = ("_shash", "_linear", "_free")
 
     def with_(self, **changes):
         return replace(self, **changes)

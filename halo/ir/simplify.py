@@ -31,28 +31,32 @@ def reassociable(t):
 
 
 def linear(e):
-    """(terms, constant) of an Int(32/64) expression: terms is {Key(atom): [atom, coefficient]}
-    in the order the atoms first appear."""
+    """(terms, constant) of an Int(32/64) expression: terms is {Key(atom): (atom, coefficient)}
+    in the order the atoms first appear. Cached on the node; callers must not change it."""
+    try:
+        return e._linear
+    except AttributeError:
+        pass
     t = type(e)
     if t is n.IntImm:
-        return {}, e.value
-    if t is n.Add or t is n.Sub:
+        out = ({}, e.value)
+    elif t is n.Add or t is n.Sub:
         ta, ca = linear(e.a)
         tb, cb = linear(e.b)
         sign = 1 if t is n.Add else -1
-        terms = {k: [v[0], v[1]] for k, v in ta.items()}
+        terms = dict(ta)
         for k, (atom, coeff) in tb.items():
-            if k in terms:
-                terms[k][1] += sign * coeff
-            else:
-                terms[k] = [atom, sign * coeff]
-        return terms, ca + sign * cb
-    if t is n.Mul:
-        for x, y in ((e.a, e.b), (e.b, e.a)):
-            if type(y) is n.IntImm:
-                tx, cx = linear(x)
-                return {k: [a, c * y.value] for k, (a, c) in tx.items()}, cx * y.value
-    return {n.Key(e): [e, 1]}, 0
+            old = terms.get(k)
+            terms[k] = (atom, sign * coeff) if old is None else (atom, old[1] + sign * coeff)
+        out = (terms, ca + sign * cb)
+    elif t is n.Mul and (type(e.b) is n.IntImm or type(e.a) is n.IntImm):
+        x, y = (e.a, e.b) if type(e.b) is n.IntImm else (e.b, e.a)
+        tx, cx = linear(x)
+        out = ({k: (a, c * y.value) for k, (a, c) in tx.items()}, cx * y.value)
+    else:
+        out = ({n.Key(e): (e, 1)}, 0)
+    object.__setattr__(e, "_linear", out)
+    return out
 
 
 def from_linear(terms, constant, type_):
@@ -181,14 +185,19 @@ def _is_one(e):
 
 
 class Simplifier(Mutator):
+    memo_exprs = False  # it memoises and interns itself
+
     def __init__(self):
-        self._memo = {}  # id(node) -> (node, result): the node is kept so its id stays unique
+        self._memo = {}      # id(node) -> (node, result): the node is kept so its id stays unique
+        self._interned = {}  # Key -> the one node of that structure this simplifier returns
 
     def mutate(self, node):
         hit = self._memo.get(id(node))
         if hit is not None and hit[0] is node:
             return hit[1]
         out = super().mutate(node)
+        if isinstance(out, n.Expr):
+            out = self._interned.setdefault(n.Key(out), out)
         self._memo[id(node)] = (node, out)
         return out
 
@@ -316,13 +325,13 @@ class Simplifier(Mutator):
         # (d*q + c) / d == q + floor(c / d) exactly when every coefficient of q is a multiple of d
         terms, c = linear(a)
         if all(coeff % d == 0 for _, coeff in terms.values()):
-            quotient = {k: [atom, coeff // d] for k, (atom, coeff) in terms.items()}
+            quotient = {k: (atom, coeff // d) for k, (atom, coeff) in terms.items()}
             return from_linear(quotient, floor_div(c, d), e.type)
         return e
 
     def _mod_linear(self, a, d, e):
         terms, c = linear(a)
-        kept = {k: [atom, floor_mod(coeff, d)] for k, (atom, coeff) in terms.items() if coeff % d}
+        kept = {k: (atom, floor_mod(coeff, d)) for k, (atom, coeff) in terms.items() if coeff % d}
         if not kept:
             return n.IntImm(e.type, floor_mod(c, d))
         if len(kept) != len(terms) or floor_mod(c, d) != c:

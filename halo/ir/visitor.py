@@ -23,7 +23,17 @@ def _resolve(visitor_cls, node_cls):
 
 
 class Visitor:
+    """A shared expression subtree is visited once per visitor (what it finds there is the same
+    each time)."""
+
     def visit(self, node):
+        if isinstance(node, n.Expr):
+            seen = self.__dict__.get("_seen")
+            if seen is None:
+                seen = self._seen = {}
+            if id(node) in seen:
+                return None
+            seen[id(node)] = node
         return _resolve(type(self), type(node))(self, node)
 
     def generic_visit(self, node):
@@ -39,7 +49,23 @@ class Visitor:
 
 
 class Mutator:
+    """Expressions are DAGs (inlining and bounds share subtrees), and a mutator's result for an
+    expression depends only on the expression: each shared subtree is mutated once per mutator
+    (a mutator whose result depends on where it is sets memo_exprs = False)."""
+
+    memo_exprs = True
+
     def mutate(self, node):
+        if self.memo_exprs and isinstance(node, n.Expr):
+            memo = self.__dict__.get("_memo")
+            if memo is None:
+                memo = self._memo = {}
+            hit = memo.get(id(node))
+            if hit is not None and hit[0] is node:
+                return hit[1]
+            out = _resolve(type(self), type(node))(self, node)
+            memo[id(node)] = (node, out)
+            return out
         return _resolve(type(self), type(node))(self, node)
 
     def generic_visit(self, node):
@@ -100,37 +126,43 @@ def substitute(mapping, node):
     return _Substitute(mapping).mutate(node)
 
 
-class _FreeVars(Visitor):
-    def __init__(self):
-        self.names = {}
-        self.bound = []
-
-    def visit_Variable(self, node):
-        if node.name not in self.bound:
-            self.names.setdefault(node.name, node.type)
-
-    def _scoped(self, value_fields, name, body):
-        for v in value_fields:
-            self.visit(v)
-        self.bound.append(name)
-        self.visit(body)
-        self.bound.pop()
-
-    def visit_Let(self, node):
-        self._scoped((node.value,), node.name, node.body)
-
-    def visit_LetStmt(self, node):
-        self._scoped((node.value,), node.name, node.body)
-
-    def visit_For(self, node):
-        self._scoped((node.min, node.extent), node.name, node.body)
+_BINDERS = {n.Let: ("value",), n.LetStmt: ("value",), n.For: ("min", "extent")}
 
 
 def free_variables(node):
-    """{name: Type} of the Variables used in `node` and not bound inside it."""
-    v = _FreeVars()
-    v.visit(node)
-    return v.names
+    """{name: Type} of the Variables used in `node` and not bound inside it (cached on the
+    node; callers must not change it)."""
+    try:
+        return node._free
+    except AttributeError:
+        pass
+    t = type(node)
+    if t is n.Variable:
+        out = {node.name: node.type}
+    elif t in (n.IntImm, n.FloatImm, n.StringImm):
+        out = _EMPTY
+    else:
+        out = {}
+        binder = _BINDERS.get(t)
+        for f in node.child_fields():
+            v = getattr(node, f)
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(x, n.Node):
+                    inner = free_variables(x)
+                    if binder is not None and f not in binder and node.name in inner:
+                        inner = {k: ty for k, ty in inner.items() if k != node.name}
+                    out.update(inner)
+                elif isinstance(x, tuple):
+                    for y in x:
+                        if isinstance(y, n.Node):
+                            out.update(free_variables(y))
+        if not out:
+            out = _EMPTY
+    object.__setattr__(node, "_free", out)
+    return out
+
+
+_EMPTY = {}
 
 
 def uses(node, names):

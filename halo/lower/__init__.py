@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..ir import nodes as n
 from ..ir.cse import cse
-from ..ir.find import collect
+from ..ir.find import collect_stmts
 from ..ir.simplify import simplify
 from ..lang.frozen import PipelineDef, freeze
 from ..lang.target import Target
@@ -57,6 +57,8 @@ PASSES = [
     ("cse", _cse),
 ]
 
+import os
+_TIMING = os.environ.get("HALO_PASS_TIMES")
 PASS_NAMES = [name for name, _ in PASSES]
 
 
@@ -76,11 +78,11 @@ class Lowered:
 
     def realizations(self):
         """{Func: Realize} of every realized Func (bounds and storage as lowering proved them)."""
-        return {r.name: r for r in collect(self.placed, lambda s: type(s) is n.Realize)} if self.placed else {}
+        return {r.name: r for r in collect_stmts(self.placed, lambda s: type(s) is n.Realize)} if self.placed else {}
 
     def copies(self):
         """{Func: dma.Copy} of every DMA'd Func, as its backend checked it."""
-        return {h.copy.func: h.copy for h in collect(self.stmt, lambda s: type(s) is n.DmaHandles)}
+        return {h.copy.func: h.copy for h in collect_stmts(self.stmt, lambda s: type(s) is n.DmaHandles)}
 
     @property
     def extent_bounds(self):
@@ -104,8 +106,12 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
         pipeline, _ = freeze(list(pipeline))
     ctx = LoweringContext(pipeline, Target.parse(target))
     stmt, steps, placed = None, [], None
+    import time
     for name, fn in PASSES:
+        t0 = time.process_time()
         stmt = fn(stmt, ctx)
+        if _TIMING:
+            print(f"{name}: {time.process_time() - t0:.3f}")
         if dump:
             steps.append((name, stmt))
         if name == "inject_dma":

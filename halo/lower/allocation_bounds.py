@@ -7,6 +7,7 @@ from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.visitor import Mutator
 from ..poly.boxes import box_touched
+from ..poly.windows import placement
 
 
 class _Alloc(Mutator):
@@ -32,7 +33,13 @@ class _Alloc(Mutator):
         extents = box.extents()
         isl = self.ctx.isl
         context = isl.context(self.loops)
-        largest = tuple(isl.max_value(e, context) for e in extents)
+        # A dimension folded over a loop inside the Realize is sized by its fold (which storage
+        # folding proves from the window of one iteration), not by its whole range.
+        f = self.ctx.env.function(s.name)
+        folded = {f.args.index(sd.var) for sd in f.storage_dims or () if sd.fold_factor}
+        over_loop = bool(folded) and placement(s, s.name).between
+        largest = tuple(None if i in folded and over_loop else isl.max_value(e, context)
+                        for i, e in enumerate(extents))
         storage = replace(s.storage, extent_bounds=largest)
         return s.with_(bounds=tuple((mn, ext) for (mn, _), ext in zip(box.dims, extents)), storage=storage,
                        body=body)

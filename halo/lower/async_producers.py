@@ -12,7 +12,7 @@ the reason. (Funcs moved by DMA overlap through their transfers instead: inject_
 """
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.find import collect, header, rewrap
+from ..ir.find import collect_stmts, header, rewrap
 from ..ir.names import Derived
 from ..ir.visitor import Mutator
 from ..poly.windows import placement, widest, windows
@@ -70,7 +70,7 @@ def _inside_async_producer(env, name, asyncs):
 
 def async_producers(stmt, ctx):
     env = ctx.env
-    dma_locals = {h.copy.local for h in collect(stmt, lambda s: type(s) is n.DmaHandles)}
+    dma_locals = {h.copy.local for h in collect_stmts(stmt, lambda s: type(s) is n.DmaHandles)}
     asyncs = [nm for nm in env.order if env.function(nm).is_async and nm not in dma_locals]
     plans = {}
     for name in asyncs:
@@ -85,7 +85,7 @@ def async_producers(stmt, ctx):
             raise ScheduleError(f"{what}: {name} is stored inside the loop it is computed in, so producer and "
                                 f"consumer share one buffer per iteration; store it outside (store_root() or "
                                 f"store_at(...)) and fold it (fold_storage)")
-        realize = collect(stmt, lambda s: type(s) is n.Realize and s.name == name)[0]
+        realize = collect_stmts(stmt, lambda s: type(s) is n.Realize and s.name == name)[0]
         if not realize.storage.folds:
             raise ScheduleError(f"{what} requires fold_storage: {name} is shared across iterations of "
                                 f"{loop.describe()}, and without a fold the producer running ahead has nowhere "

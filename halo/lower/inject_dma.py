@@ -21,7 +21,7 @@ from .. import backends
 from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.dma import READ, WRITE, Copy
-from ..ir.find import collect, find_loop, is_pair, path_to
+from ..ir.find import collect_stmts, find_loop, is_pair, path_to
 from ..ir.names import BufferField, RegionBound
 from ..ir.printer import expr_to_str
 from ..ir.simplify import simplify
@@ -70,7 +70,7 @@ def _not_wrapper(f, direction):
 
 
 def _realize(stmt, name):
-    found = collect(stmt, lambda s: type(s) is n.Realize and s.name == name)
+    found = collect_stmts(stmt, lambda s: type(s) is n.Realize and s.name == name)
     return found[0] if found else None
 
 

@@ -66,6 +66,7 @@ class _Finder:
         self.inner = {}    # vector / unrolled loop var -> Interval
         self.lets = {}     # let name -> value (in terms of loop vars)
         self.serial = set()  # serial loops inside (candidates depending on them are theirs)
+        self.walked = {}     # id -> expression already walked
 
     def linear_in_v(self, e):
         """(c, r_lo, r_hi): e's interval over the inner iterations is [c * v + r_lo, c * v + r_hi],
@@ -81,7 +82,8 @@ class _Finder:
         out = []
         for end in (iv.lo, iv.hi):
             terms, const = linear(end)
-            coeff = terms.pop(key, [None, 0])[1]
+            terms = dict(terms)
+            coeff = terms.pop(key, (None, 0))[1]
             rest = simplify(n.Add(_I32, _from_terms(terms), _c(const)))
             if free_variables(rest).keys() & ({self.var} | set(self.inner)):
                 return None
@@ -185,6 +187,9 @@ class _Finder:
         t = type(e)
         if t in (n.IntImm, n.FloatImm, n.Variable, n.StringImm):
             return
+        if id(e) in self.walked:  # a shared subtree: its candidates are known
+            return
+        self.walked[id(e)] = e
         if t is n.Let:
             self.expr(e.value)
             saved = dict(self.lets)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.find import collect
+from ..ir.find import collect_stmts
 from ..ir.names import LoopVar
 from ..ir.printer import expr_to_str
 from ..ir.visitor import Mutator
@@ -67,7 +67,7 @@ def _check(ctx, stmt, name, sd):
 
 
 def _realize(stmt, name):
-    found = collect(stmt, lambda s: type(s) is n.Realize and s.name == name)
+    found = collect_stmts(stmt, lambda s: type(s) is n.Realize and s.name == name)
     return found[0] if found else None
 
 

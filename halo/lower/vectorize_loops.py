@@ -73,6 +73,7 @@ def _scalar(e):
 
 class _Vectorizer:
     def __init__(self, var, base, lanes):
+        self.memo = {}
         self.lanes = lanes
         self.scope = {var: n.Ramp(Int(32, lanes), base, n.IntImm(_INT32, 1), lanes)}
 
@@ -83,6 +84,15 @@ class _Vectorizer:
 
     # ---- expressions ----
     def expr(self, e):
+        # let names are unique in a loop body, so an expression means the same wherever it is
+        hit = self.memo.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        out = self._expr(e)
+        self.memo[id(e)] = (e, out)
+        return out
+
+    def _expr(self, e):
         method = getattr(self, "e_" + type(e).__name__, None)
         if method is not None:
             return method(e)

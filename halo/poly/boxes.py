@@ -12,7 +12,7 @@ from ..ir import nodes as n
 from ..ir.printer import expr_to_str
 from ..ir.simplify import Simplifier
 from ..ir.types import Int
-from .intervals import Bounds, Interval, hull, reads_memory
+from .intervals import Bounds, Interval, Lazy, hull, reads_memory
 
 _I32 = Int(32)
 
@@ -30,12 +30,20 @@ class _Walk:
         self.unbounded = []  # (where, index Expr) with no finite bounds
         self.bounds = Bounds(dict(scope or {}), isl)
         self.simplify = Simplifier()
+        self.seen = {}  # (scope, index) -> (Interval, the scope's Bounds, kept so its id stays unique)
+        self.walked = {}  # (expression, scope) ids walked -> both (kept so the ids stay unique)
 
     def add(self, args):
         b = self.bounds
         ivs = []
         for a in args:
-            iv = b(a)
+            # the taps of inlined stencils repeat the same index many times over
+            a = self.simplify.mutate(a)
+            key = (id(b), n.Key(a))
+            iv = self.seen.get(key)
+            if iv is None:
+                iv = self.seen[key] = (b(a), b)
+            iv = iv[0]
             if not iv.bounded():
                 self.unbounded.append((self.where, a))
                 return
@@ -44,6 +52,8 @@ class _Walk:
             ivs.append(iv)
         if self.box is None:
             self.box = ivs
+            return
+        if all(n.equal(x.lo, y.lo) and n.equal(x.hi, y.hi) for x, y in zip(self.box, ivs)):
             return
         # simplified as it grows: a stencil's taps collapse to one min and one max
         simp = self.simplify.mutate
@@ -62,8 +72,7 @@ class _Walk:
         t = type(s)
         if t is n.LetStmt:
             self.expr(s.value)
-            iv = self.bounds(s.value)
-            self.scoped(s.name, iv, lambda: self.stmt(s.body))
+            self.scoped(s.name, Lazy(s.value, self.bounds), lambda: self.stmt(s.body))
         elif t is n.For:
             self.expr(s.min)
             self.expr(s.extent)
@@ -112,6 +121,8 @@ class _Walk:
             return self.guarded(cond.args[0], fn)
         if t in (n.LT, n.LE, n.GT, n.GE) and type(cond.a) is n.Variable and cond.a.name in self.bounds.scope:
             iv = self.bounds.scope[cond.a.name]
+            if type(iv) is Lazy:
+                iv = iv.interval()
             bound = self.bounds(cond.b)
             one = n.IntImm(_I32, 1)
             if t in (n.LT, n.LE) and bound.hi is not None:
@@ -130,10 +141,14 @@ class _Walk:
     def expr(self, e):
         if not self.calls:
             return
+        key = (id(e), id(self.bounds))  # a shared subtree, in the same scope, adds nothing new
+        if key in self.walked:
+            return
+        self.walked[key] = (e, self.bounds)
         t = type(e)
         if t is n.Let:
             self.expr(e.value)
-            self.scoped(e.name, self.bounds(e.value), lambda: self.expr(e.body))
+            self.scoped(e.name, Lazy(e.value, self.bounds), lambda: self.expr(e.body))
             return
         if t is n.Call:
             for a in e.args:

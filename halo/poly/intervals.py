@@ -28,6 +28,37 @@ class Interval:
         return self.lo is not None and self.hi is not None
 
 
+class Lazy:
+    """The interval of a let's value, computed when a bound first needs it."""
+    __slots__ = ("value", "bounds", "_interval")
+
+    def __init__(self, value, bounds):
+        self.value, self.bounds, self._interval = value, bounds, None
+
+    def interval(self):
+        if self._interval is None:
+            self._interval = self.bounds(self.value)
+        return self._interval
+
+
+_EXACT_LIMIT = 48  # distinct nodes of a select that isl bounds exactly
+
+
+def _size(e, limit):
+    """The number of distinct nodes of `e`, counted up to just past `limit`."""
+    seen, stack = set(), [e]
+    while stack and len(seen) <= limit:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        for f in x.child_fields():
+            v = getattr(x, f)
+            if isinstance(v, n.Expr):
+                stack.append(v)
+    return len(seen)
+
+
 def point(e):
     return Interval(e, e)
 
@@ -104,6 +135,8 @@ class Bounds:
             return point(_c(e.value))
         if t is n.Variable:
             got = self.scope.get(e.name)
+            if type(got) is Lazy:
+                got = got.interval()
             if got is not None:
                 return got
             return point(e) if e.type.is_integer() else _type_range(e.type)
@@ -143,7 +176,9 @@ class Bounds:
         return _type_range(e.type)
 
     def _select(self, e):
-        if self.isl is not None and is_affine(e):
+        # isl is exact but its cost grows with the pieces: small selects (mirrored boundary
+        # conditions) go to isl, large ones (a slid window's first iteration) take the hull
+        if self.isl is not None and _size(e, _EXACT_LIMIT) <= _EXACT_LIMIT and is_affine(e):
             exact = self._exact(e)
             if exact is not None:
                 return exact
@@ -155,6 +190,8 @@ class Bounds:
         dims, ranges, back = [], [], {}
         for name in free_variables(e):
             iv = self.scope.get(name)
+            if type(iv) is Lazy:
+                iv = iv.interval()
             if iv is None:
                 continue
             if not iv.bounded():
