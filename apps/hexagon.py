@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 import halo as hl
-from halo.codegen.c import CGenerator
 from halo.jit import hexagon
 from halo.jit.hexagon_harness import MARKER, check_libm, require_runnable
 from halo.runtime import frames, ubwcdma
@@ -141,11 +140,10 @@ def build(app, schedule, fmt, ubwc, width, height, target, tile, vector=None):
         plane_width = width if plane == "y" else (width + 1) // 2
         lanes = vector or vector_lanes(target, bits, plane_width)
         _, out = app.build(plane, schedule, tile, bits, vector=lanes)
-        p = hl.Pipeline(out)
-        _, src, _, args = p._generate(_fn_name(plane), target=target)
-        check_libm(src, _fn_name(plane))
-        sources.append((f"{plane}.c", src))
-        signatures.append(CGenerator(_fn_name(plane)).signature(args))
+        c = hl.Pipeline(out).generate_c(_fn_name(plane), target=target)
+        check_libm(c.source, c.fn_name)
+        sources.append((f"{plane}.c", c.source))
+        signatures.append(c.signature)
     sources.append(("harness.c", _harness(app.planes, signatures)))
     return hexagon.build_executable(sources, arch=target.isa, hvx=target.hvx_bytes)
 

@@ -26,13 +26,29 @@ class CompileError(HaloError):
     """The C compiler failed on generated code (a bug in halo: please report it)."""
 
 
-class HaloRuntimeError(HaloError):
-    """A compiled pipeline or the runtime returned an error code."""
+class BuildError(HaloError):
+    """Building C (the runtime, a test program, a Hexagon executable) failed, or, for
+    warning-clean checks, the compiler said anything."""
 
-    def __init__(self, code, message):
-        super().__init__(f"{message} (error {code})")
+
+class ToolMissingError(BuildError):
+    """A compiler or emulator the build needs is not installed."""
+
+
+class InternalError(HaloError):
+    """halo broke one of its own invariants: a bug in halo (please report it)."""
+
+
+class HaloRuntimeError(HaloError):
+    """A compiled pipeline or a runtime call returned an error code: `code` is the
+    halo_error_code_t value, `message` the runtime's message, `name` the code's name when the
+    runtime gave one."""
+
+    def __init__(self, code, message, name=None):
+        super().__init__(f"{name} ({code}): {message}" if name else f"{message} (error {code})")
         self.code = code
         self.message = message
+        self.name = name or f"halo error {code}"
 
 
 class HaloWarning(UserWarning):

@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,6 +43,16 @@ def compiler_digest():
 
 
 _compiler_digest = None
+
+
+@dataclass(frozen=True)
+class CSource:
+    """Generated C: the source, the header, the arguments in signature order, the function."""
+    source: str
+    header: str
+    args: list
+    fn_name: str
+    signature: str
 
 
 class Compiled:
@@ -153,6 +164,12 @@ class Pipeline:
         return out + list(by_name.values())
 
     # ---- outputs a user asks for ----
+    def generate_c(self, fn_name=None, args=None, target=None):
+        """The C of the pipeline function `fn_name` (default: the first output's name)."""
+        fn_name = fn_name or self.outputs[0].name()
+        source, header, inferred = self._generate(fn_name, args, target)
+        return CSource(source, header, inferred, fn_name, CGenerator(fn_name).signature(inferred))
+
     def lower(self, target=None, dump=False, stop_after=None):
         return lower(self.frozen(), target=target, dump=dump, stop_after=stop_after)
 

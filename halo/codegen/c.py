@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .. import backends
+from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.find import contains
 from ..ir.intrinsics import C_MATH, LIKELY, WIDE_VECTOR_LANES
@@ -212,7 +213,7 @@ class _Function:
             return f"({{ const {e.value.type.c_name()} {self.names(e.name)} = {self.expr(e.value)}; {self.expr(e.body)}; }})"
         if t is n.Call and e.call_type == n.INTRINSIC:
             return self.intrinsic(e)
-        raise ValueError(f"cannot generate C for {e}")
+        raise InternalError(f"cannot generate C for {e}")
 
     def intrinsic(self, e):
         args = [self.expr(a) for a in e.args]
@@ -228,7 +229,7 @@ class _Function:
     def stmt(self, s):
         method = getattr(self, "s_" + type(s).__name__, None)
         if method is None:
-            raise ValueError(f"cannot generate C for {type(s).__name__}")
+            raise InternalError(f"cannot generate C for {type(s).__name__}")
         method(s)
 
     def s_Block(self, s):
@@ -291,8 +292,6 @@ class _Function:
         const_bytes = size.value * s.type.bytes() if type(size) is n.IntImm else None
         self.open()
         if s.memory.on_stack(const_bytes):
-            if const_bytes is None:
-                raise ValueError(f"store_in(Stack) for {s.name} needs a constant size, got {size}")
             self.line(f"{ct} {name}[{max(size.value, 1)}] __attribute__((aligned(128)));")
             self.stmt(s.body)
             self.close()
@@ -410,7 +409,7 @@ class _Function:
         for scope in reversed(self.dma_open):
             if scope.copy.func == copy.func:
                 return scope
-        raise ValueError(f"DMA transfer of {copy.func} outside its handles (a bug in halo's lowering)")
+        raise InternalError(f"DMA transfer of {copy.func} outside its handles")
 
     def s_DmaHandles(self, s):
         backend = backends.get(s.copy.backend)

@@ -7,6 +7,7 @@ them. A mask's lane width follows the values compared, and converts when it meet
 Operations with no vector form in C (integer division by a variable, float modulo, intrinsics,
 gathers, scatters) apply the scalar helper lane by lane inside a small inline function; the
 compiler unrolls and often vectorizes those too. Every helper is emitted once, on first use."""
+from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.names import Derived
 from ..ir.intrinsics import C_MATH
@@ -215,7 +216,7 @@ class VectorEmitter:
             return f"({{ {decl} {self.expr(e.body, fn)}; }})"
         if t is n.Call and e.call_type == "intrinsic":
             return self.intrinsic(e, fn)
-        raise ValueError(f"cannot generate vector C for {e}")
+        raise InternalError(f"cannot generate vector C for {e}")
 
     def declare(self, name, value, fn):
         """`const T name = value;` for a vector let."""

@@ -184,6 +184,30 @@ def _is_one(e):
     return _is_const(e) and e.value == 1
 
 
+_FLIPPED = {n.LT: n.GT, n.LE: n.GE, n.GT: n.LT, n.GE: n.LE, n.EQ: n.EQ, n.NE: n.NE}
+
+
+def _canonical_comparison(t, a, b):
+    """a CMP b of index arithmetic with the common terms cancelled and the constant on the right
+    (x + m + 3 <= m + e becomes x <= e - 3), or None when it already is so."""
+    ta, ca = linear(a)
+    tb, cb = linear(b)
+    terms = dict(ta)
+    for k, (atom, coeff) in tb.items():
+        old = terms.get(k)
+        terms[k] = (atom, -coeff) if old is None else (atom, old[1] - coeff)
+    left = {k: v for k, v in terms.items() if v[1] > 0}
+    right = {k: (atom, -coeff) for k, (atom, coeff) in terms.items() if coeff < 0}
+    if not left and right:  # the terms on the left: 0 <= e - 64 is e >= 64
+        left, right, ca, cb = right, {}, cb, ca
+        t = _FLIPPED[t]
+    lhs = from_linear(left, 0, a.type)
+    rhs = from_linear(right, cb - ca, a.type)
+    if n.equal(lhs, a) and n.equal(rhs, b):
+        return None
+    return t(_BOOL, lhs, rhs)
+
+
 class Simplifier(Mutator):
     memo_exprs = False  # it memoises and interns itself
 
@@ -301,8 +325,12 @@ class Simplifier(Mutator):
 
     def _compare(self, e):
         t, a, b = type(e), e.a, e.b
-        if e.a.type.lanes != 1:
+        if a.type.lanes != 1:
             return e
+        if reassociable(a.type):
+            canon = _canonical_comparison(t, a, b)
+            if canon is not None:
+                return self.mutate(canon)
         if t in (n.EQ, n.NE):
             d = const_difference(a, b)
             if d is not None:
@@ -319,7 +347,26 @@ class Simplifier(Mutator):
             return _TRUE
         if provably_le(hi, lo) and strict:
             return _FALSE
-        return e
+        split = self._split_min_max(t, lo, hi, strict)
+        return e if split is None else split
+
+    def _split_min_max(self, t, lo, hi, strict):
+        """lo <= hi with a min or max on one side, as a conjunction / disjunction of two
+        comparisons, when one of them is decided (max(x, y) <= c is x <= c && y <= c, ...)."""
+        op = n.LT if strict else n.LE
+        for side, other, conj_type in ((lo, hi, n.Max), (hi, lo, n.Min)):
+            if type(side) not in (n.Min, n.Max):
+                continue
+            parts = [self.mutate(op(_BOOL, x, other) if side is lo else op(_BOOL, other, x)) for x in (side.a, side.b)]
+            both = type(side) is conj_type  # all of them must hold
+            if n.equal(parts[0], parts[1]):
+                return parts[0]
+            for k in (0, 1):
+                if _is_const(parts[k]):
+                    if both:
+                        return parts[1 - k] if parts[k].value else _FALSE
+                    return _TRUE if parts[k].value else parts[1 - k]
+        return None
 
     def _div_linear(self, a, d, e):
         # (d*q + c) / d == q + floor(c / d) exactly when every coefficient of q is a multiple of d

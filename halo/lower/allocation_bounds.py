@@ -3,7 +3,7 @@
 isl proves over the iterations of the loops around it (local memory is sized by those)."""
 from dataclasses import replace
 
-from ..errors import ScheduleError
+from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.visitor import Mutator
 from ..poly.boxes import box_touched
@@ -28,7 +28,7 @@ class _Alloc(Mutator):
         body = self.mutate(s.body)
         box = box_touched(body, s.name, calls=True, provides=True, isl=self.ctx.isl)
         if box is None:
-            raise ScheduleError(f"Func {s.name} has storage but is never read or written; this is a bug in halo")
+            raise InternalError(f"Func {s.name} has storage but is never read or written")
         self.ctx.warn_all(box.lookup_warnings(s.name))
         extents = box.extents()
         isl = self.ctx.isl

@@ -45,8 +45,10 @@ class _Async(Mutator):
             return s if body is s.body else s.with_(body=body)
         parts = _split_body(body, func)
         if parts is None:
-            raise ScheduleError(f"Func {func}: async_(): its compute loop {s.name.describe()} has other statements "
-                                f"around the producer; this is a bug in halo's lowering")
+            raise ScheduleError(
+                f"Func {func}: async_(): other Funcs computed at {s.name.describe()} enclose its producer; an "
+                f"async producer must be the first Func computed at its loop. Compute the others at another "
+                f"loop, or make the first of them async instead")
         path, produce, consume = parts
         ready, space = Derived(func, "ready"), Derived(func, "space")
         one = n.IntImm(n._INT32, 1)

@@ -7,7 +7,7 @@ coordinates and reads of itself); update stages cover what consumers need. The l
 Func's produce / consume pair, so they are inside its Realize when it is stored where it is
 computed.
 """
-from ..errors import ScheduleError
+from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.find import is_pair
 from ..ir.names import RegionBound
@@ -38,7 +38,7 @@ def region_lets(ctx, name, produce, consume):
     f = env.function(name)
     box = box_touched(consume.body, name, calls=True, isl=ctx.isl)
     if box is None:
-        raise ScheduleError(f"Func {name} is not used where it is computed; this is a bug in halo's lowering")
+        raise InternalError(f"Func {name} is not used where it is computed")
     ctx.warn_all(box.lookup_warnings(name))
     required = list(box.dims)
     for i, v in enumerate(f.args):

@@ -18,7 +18,7 @@ symbols, which storage flattening defines).
 from dataclasses import dataclass
 
 from .. import backends
-from ..errors import ScheduleError
+from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.dma import READ, WRITE, Copy
 from ..ir.find import collect_stmts, find_loop, is_pair, path_to
@@ -238,7 +238,7 @@ class _Inject(Mutator):
         c = plan.copy
         box = box_touched(body, c.func, calls=False, provides=True, isl=self.ctx.isl)
         if box is None:
-            raise ScheduleError(f"Func {c.func}: nothing of {c.func} is written in this tile; this is a bug in halo")
+            raise InternalError(f"Func {c.func}: nothing of {c.func} is written in this tile")
         mins = tuple(lo for lo, _ in box.dims)
         extents = tuple(box.extents())
         if c.in_flight > 1:

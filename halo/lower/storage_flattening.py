@@ -5,7 +5,9 @@ alignment, a folded dimension is stored modulo its factor. Local memory is sized
 extent isl proved (so the capacity is checked at compile time); an extent with no constant bound
 (a line buffer as wide as the frame) is allocated at its run-time size, and the runtime's
 allocator refuses it then if it does not fit."""
+from ..errors import ScheduleError
 from ..ir import nodes as n
+from ..ir.memory import MemoryType
 from ..ir.names import BufferField
 from ..ir.simplify import simplify
 from ..ir.types import Int
@@ -47,6 +49,13 @@ class _Flatten(Mutator):
                 mn = amin
             mins.append(mn)
             extents.append(ext)
+        if s.memory in (MemoryType.Stack, MemoryType.Register):
+            size = simplify(n.allocation_size(tuple(extents)))
+            if type(size) is not n.IntImm:
+                raise ScheduleError(
+                    f"Func {s.name}: store_in(MemoryType.{s.memory.value}) needs a size known at compile time, but "
+                    f"{s.name} holds {size} elements; use MemoryType.Heap (or Auto), or bound its region "
+                    f"({s.name}.bound(...))")
         out = n.Allocate(s.name, s.type, s.memory, tuple(extents[i] for i in storage.order), body)
         stride = _c(1)
         strides = []

@@ -11,6 +11,7 @@ from ..errors import BoundsError
 from ..ir import nodes as n
 from ..ir.printer import expr_to_str
 from ..ir.simplify import Simplifier
+from ..ir.visitor import free_variables
 from ..ir.types import Int
 from .intervals import Bounds, Interval, Lazy, hull, reads_memory
 
@@ -128,14 +129,29 @@ class _Walk:
             if t in (n.LT, n.LE) and bound.hi is not None:
                 cap = bound.hi if t is n.LE else n.Sub(_I32, bound.hi, one)
                 hi = cap if iv.hi is None else n.Min(_I32, iv.hi, cap)
-                return self.scoped(cond.a.name, Interval(iv.lo, hi), fn)
+                return self.narrowed(cond.a.name, Interval(iv.lo, hi), fn)
             if t in (n.GT, n.GE) and bound.lo is not None:
                 floor = bound.lo if t is n.GE else n.Add(_I32, bound.lo, one)
                 lo = floor if iv.lo is None else n.Max(_I32, iv.lo, floor)
-                return self.scoped(cond.a.name, Interval(lo, iv.hi), fn)
+                return self.narrowed(cond.a.name, Interval(lo, iv.hi), fn)
         if t is n.And:
             return self.guarded(cond.a, lambda: self.guarded(cond.b, fn))
         fn()
+
+    def narrowed(self, name, interval, fn):
+        """Run fn with `name` narrowed to `interval`, and the lets made from it (a split's
+        coordinate from its guarded inner variable) narrowed with it."""
+        saved = self.bounds
+        self.bounds = Bounds(dict(saved.scope), self.isl)
+        self.bounds._simplify = saved._simplify
+        self.bounds.scope[name] = interval
+        changed = {name}
+        for other, entry in saved.scope.items():  # in the order they were defined
+            if type(entry) is Lazy and other not in changed and free_variables(entry.value).keys() & changed:
+                self.bounds.scope[other] = Lazy(entry.value, self.bounds)
+                changed.add(other)
+        fn()
+        self.bounds = saved
 
     # ---- expressions ----
     def expr(self, e):

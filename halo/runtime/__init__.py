@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import build
+from ..errors import HaloRuntimeError
 
 __all__ = [
     "ffi", "lib", "HaloRuntimeError", "check", "buffer_from_array", "set_num_threads",
@@ -45,20 +46,6 @@ def __getattr__(name: str):
     if name == "lib":
         return _load()[1]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class HaloRuntimeError(Exception):
-    """A runtime call failed: `code` is the halo_error_code_t value, `message` the runtime's
-    message for it."""
-
-    def __init__(self, code: int, message: str, name: str | None = None):
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-        self.name = name or f"halo error {code}"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code}): {self.message}"
 
 
 def check(rc: int) -> int:

@@ -14,6 +14,8 @@ import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 
+from ..errors import BuildError, ToolMissingError
+
 HOST_FLAGS = ("-std=c11", "-O2", "-fPIC", "-shared", "-pthread", "-Wall", "-Wextra")
 PROGRAM_FLAGS = ("-std=c11", "-O1", "-g", "-pthread", "-Wall", "-Wextra")
 SANITIZE_FLAGS = {
@@ -23,14 +25,6 @@ SANITIZE_FLAGS = {
 }
 HEXAGON_FLAGS = ("--target=hexagon", "-mv68", "-ffreestanding", "-DHALO_FREESTANDING",
                  "-std=c11", "-O2", "-Wall", "-Wextra")
-
-
-class BuildError(RuntimeError):
-    """A compiler run failed (or, for warning-clean checks, said anything)."""
-
-
-class ToolMissingError(BuildError):
-    """A compiler the build needs is not installed."""
 
 
 def runtime_dir() -> pathlib.Path:
