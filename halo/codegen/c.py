@@ -25,6 +25,9 @@ from .c_prelude import prelude, suffix
 from .c_vectors import VectorEmitter
 
 
+HOIST_CHARS = 100  # a subexpression printed longer than this gets a name of its own
+
+
 @dataclass
 class BufferArg:
     name: str
@@ -123,17 +126,37 @@ class _Function:
         self.dma_open = []    # the scopes enclosing the current statement
         self.forks = list(outer_forks)  # forks enclosing the current statement
         self.all_forks = list(outer_forks)
+        # Long subexpressions become named temporaries declared before the line that uses them
+        # (C lines stay short and readable), except where C evaluates them conditionally (the
+        # arms of ?:, the right side of && and ||) or where they read a name bound inside the
+        # expression (a let, a gather's lane).
+        self.pre = []
+        self.conditional = 0
+        self.barrier = set()
+        self.ntemps = 0
+        # the let names declared in each open C block: an expression shared by two statements
+        # declares its lets once
+        self.declared = [set()]
 
     def line(self, text):
+        for p in self.pre:
+            self.lines.append("  " * self.depth + p)
+        self.pre = []
         self.lines.append("  " * self.depth + text)
 
     def open(self, text="{"):
         self.line(text)
         self.depth += 1
+        self.declared.append(set())
 
     def close(self, text="}"):
         self.depth -= 1
+        self.declared.pop()
         self.line(text)
+
+    def can_hoist(self, e):
+        """Whether `e` may be computed before the line that uses it."""
+        return not self.conditional and not (self.barrier and free_variables(e).keys() & self.barrier)
 
     def fail(self, code_expr):
         return f"{{ _halo_code = ({code_expr}); goto _halo_cleanup; }}"
@@ -144,9 +167,46 @@ class _Function:
     # ---- expressions ----
     def expr(self, e):
         t = type(e)
+        hoistable = self.can_hoist(e)
+        if t is n.Let and hoistable:
+            if not any(e.name in d for d in self.declared):
+                self.pre.append(self.let_decl(e.name, e.value))
+                self.declared[-1].add(e.name)
+            return self.expr(e.body)
+        text = self.gen.vectors.text(e, self) if e.type.lanes > 1 else self._scalar(e)
+        if hoistable and len(text) > HOIST_CHARS and t not in (n.Variable, n.IntImm, n.FloatImm):
+            name = f"_halo_t{self.ntemps}"
+            self.ntemps += 1
+            self.pre.append(f"const {self.gen.vectors.c_type(e) if e.type.lanes > 1 else e.type.c_name()} "
+                            f"{name} = {text};")
+            return name
+        return text
+
+    def let_decl(self, name, value):
+        if value.type.lanes > 1:
+            return self.gen.vectors.declare(name, value, self)
+        return f"const {value.type.c_name()} {self.names(name)} = {self.expr(value)};"
+
+    def cond_expr(self, e):
+        """An expression C evaluates only sometimes: nothing is hoisted out of it."""
+        self.conditional += 1
+        try:
+            return self.expr(e)
+        finally:
+            self.conditional -= 1
+
+    def scoped_expr(self, e, names):
+        """An expression inside the scope of `names` (bound in the enclosing expression)."""
+        saved = self.barrier
+        self.barrier = saved | set(names)
+        try:
+            return self.expr(e)
+        finally:
+            self.barrier = saved
+
+    def _scalar(self, e):
+        t = type(e)
         ty = e.type
-        if ty.lanes > 1:
-            return self.gen.vectors.expr(e, self)
         if t is n.IntImm:
             if ty.is_bool():
                 return "true" if e.value else "false"
@@ -188,9 +248,9 @@ class _Function:
             op = {n.EQ: "==", n.NE: "!=", n.LT: "<", n.LE: "<=", n.GT: ">", n.GE: ">="}[t]
             return f"({self.expr(e.a)} {op} {self.expr(e.b)})"
         if t is n.And:
-            return f"({self.expr(e.a)} && {self.expr(e.b)})"
+            return f"({self.expr(e.a)} && {self.cond_expr(e.b)})"
         if t is n.Or:
-            return f"({self.expr(e.a)} || {self.expr(e.b)})"
+            return f"({self.expr(e.a)} || {self.cond_expr(e.b)})"
         if t is n.Not:
             return f"(!{self.expr(e.a)})"
         if t in (n.BitAnd, n.BitOr, n.BitXor):
@@ -204,13 +264,11 @@ class _Function:
         if t is n.Shr:
             return f"(({ty.c_name()})({self.expr(e.a)} >> ({self.expr(e.b)})))"
         if t is n.Select:
-            return f"({self.expr(e.cond)} ? {self.expr(e.true_value)} : {self.expr(e.false_value)})"
+            return f"({self.expr(e.cond)} ? {self.cond_expr(e.true_value)} : {self.cond_expr(e.false_value)})"
         if t is n.Load:
             return f"{self.host(e.buffer)}[{self.expr(e.index)}]"
         if t is n.Let:
-            if e.value.type.lanes > 1:
-                return f"({{ {self.gen.vectors.declare(e.name, e.value, self)} {self.expr(e.body)}; }})"
-            return f"({{ const {e.value.type.c_name()} {self.names(e.name)} = {self.expr(e.value)}; {self.expr(e.body)}; }})"
+            return f"({{ {self.let_decl(e.name, e.value)} {self.scoped_expr(e.body, (e.name,))}; }})"
         if t is n.Call and e.call_type == n.INTRINSIC:
             return self.intrinsic(e)
         raise InternalError(f"cannot generate C for {e}")
@@ -238,10 +296,7 @@ class _Function:
 
     def s_LetStmt(self, s):
         self.open()
-        if s.value.type.lanes > 1:
-            self.line(self.gen.vectors.declare(s.name, s.value, self))
-        else:
-            self.line(f"const {s.value.type.c_name()} {self.names(s.name)} = {self.expr(s.value)};")
+        self.line(self.let_decl(s.name, s.value))
         self.stmt(s.body)
         self.close()
 
@@ -273,8 +328,8 @@ class _Function:
         self.open(f"if ({self.expr(s.cond)}) {{")
         self.stmt(s.then_case)
         if s.else_case is not None:
-            self.close("} else {")
-            self.depth += 1
+            self.close()
+            self.open("else {")
             self.stmt(s.else_case)
         self.close()
 
@@ -345,9 +400,12 @@ class _Function:
         self.line(f"halo_semaphore_release({self.names(s.name)}, {self.expr(s.count)});")
 
     def s_AssertStmt(self, s):
+        self.open(f"if (!({self.expr(s.cond)})) {{")
+        # inside the failure branch: its arguments are computed only when it is taken
         args = "".join(f", (int)({self.expr(a)})" for a in s.args)
-        msg = s.message.replace("\\", "\\\\").replace('"', '\\"')
-        self.line(f"if (!({self.expr(s.cond)})) " + self.fail(f'halo_error(_halo_uc, {s.code}, "{msg}"{args})'))
+        self.line(f'_halo_code = halo_error(_halo_uc, {s.code}, "{_c_string(s.message)}"{args});')
+        self.line("goto _halo_cleanup;")
+        self.close()
 
     def traced(self, s):
         """A produce block recorded as a compute span when the runtime's trace is on (one branch

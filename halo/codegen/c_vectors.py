@@ -134,16 +134,24 @@ class VectorEmitter:
 
     def mask(self, e, bits, fn):
         """e (a vector Bool) as a mask with `bits`-wide lanes."""
-        text = self.expr(e, fn)
+        text = fn.expr(e)
         have = self.mask_bits(e)
         if have == bits:
             return text
         return f"__builtin_convertvector({text}, {self.mtype(bits, e.type.lanes)})"
 
+    def c_type(self, e):
+        """The C type of a vector expression's value (a mask type for Bool vectors)."""
+        if e.type.is_bool():
+            return self.mtype(self.mask_bits(e), e.type.lanes)
+        return self.vtype(e.type)
+
     # ---- expressions ----
     def expr(self, e, fn):
-        if e.type.lanes == 1:
-            return fn.expr(e)
+        return fn.expr(e)
+
+    def text(self, e, fn):
+        """The C text of vector expression `e` (its parts through fn.expr, which may name them)."""
         t = type(e)
         ty = e.type
         if t is n.Variable:
@@ -213,7 +221,7 @@ class VectorEmitter:
             return self.load(e, fn)
         if t is n.Let:
             decl = self.declare(e.name, e.value, fn)
-            return f"({{ {decl} {self.expr(e.body, fn)}; }})"
+            return f"({{ {decl} {fn.scoped_expr(e.body, (e.name,))}; }})"
         if t is n.Call and e.call_type == "intrinsic":
             return self.intrinsic(e, fn)
         raise InternalError(f"cannot generate vector C for {e}")
@@ -316,8 +324,17 @@ class VectorEmitter:
             # backend fails to select at 128 lanes.
             self.gathers += 1
             g, lv = f"_halo_g{self.gathers}", fn.names(LANE)
+            if fn.can_hoist(e):  # the gather as statements before the line that uses it
+                index = fn.scoped_expr(lane_index, (LANE,))
+                fn.pre += [f"{tv} {g}v;",
+                           f"{{ {ct} {g}[{e.type.lanes}];",
+                           f"  for (int32_t {lv} = 0; {lv} < {e.type.lanes}; {lv}++)",
+                           f"    {g}[{lv}] = {host}[{index}];",
+                           f"  __builtin_memcpy(&{g}v, {g}, sizeof {g}v); }}"]
+                return f"{g}v"
             return (f"({{ {ct} {g}[{e.type.lanes}]; for (int32_t {lv} = 0; {lv} < {e.type.lanes}; {lv}++) "
-                    f"{g}[{lv}] = {host}[{fn.expr(lane_index)}]; {tv} {g}v; __builtin_memcpy(&{g}v, {g}, sizeof {g}v); "
+                    f"{g}[{lv}] = {host}[{fn.scoped_expr(lane_index, (LANE,))}]; {tv} {g}v; "
+                    f"__builtin_memcpy(&{g}v, {g}, sizeof {g}v); "
                     f"{g}v; }})")
         iv = self.vtype(i.type)
         h = self._lanewise(f"halo_vgather_{tv[5:]}_{iv[5:]}", e.type, [(f"const {ct} *", None), (iv, i.type)],

@@ -90,6 +90,8 @@ def cse_expr(e, supply):
 
 
 class _CseStmt(Mutator):
+    memo_exprs = False  # each expression gets lets of its own, even where it is shared
+
     def __init__(self, supply):
         self.supply = supply
 
