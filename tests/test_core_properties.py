@@ -5,7 +5,8 @@ An example is an algorithm (a chain of 1-3 stencil Funcs over a boundary conditi
 optionally plus a small Func with an update definition read by the output) and a schedule drawn
 from the directives whose legality can be decided from the frame size alone (the frame is drawn
 first). Every schedule drawn here must compile and run; a ScheduleError or HaloRuntimeError is a
-failure of the test, not a skipped example.
+failure of the test, not a skipped example. Every boundary condition, chain and tail is drawn
+under every split, tile and placement.
 """
 import itertools
 import os
@@ -23,13 +24,10 @@ STENCILS = {  # (dx, dy) taps
     "1x3": [(-1, 0), (0, 0), (1, 0)],   # horizontal
     "3x1": [(0, -1), (0, 0), (0, 1)],   # vertical
 }
-BCS = ("repeat_edge", "constant_exterior", "mirror_image")
-NP_PAD = {"repeat_edge": "edge", "constant_exterior": "constant", "mirror_image": "symmetric"}
+BCS = ("repeat_edge", "constant_exterior", "mirror_image", "mirror_interior")
 EXTRAS = ("none", "cumsum", "hist")
-# Chains of at most 27 taps in all: three 3x3 stencils inlined into each other (729 taps) make
-# lowering fail with a RecursionError in specialize_clamps (a halo bug, reported separately).
-CHAINS = [c for n in (1, 2, 3) for c in itertools.product(sorted(STENCILS), repeat=n)
-          if np.prod([len(STENCILS[k]) for k in c]) <= 27]
+# up to three 3x3 stencils inlined into each other: 729 taps
+CHAINS = [c for n in (1, 2, 3) for c in itertools.product(sorted(STENCILS), repeat=n)]
 LUT_N, HIST_N = 16, 8
 
 
@@ -81,12 +79,29 @@ def build(alg):
     return out, producers, inp, (x, y)
 
 
+def _mirror_index(i, n, interior):
+    """halo's mirror coordinate: reflected once at each edge, then clamped (README)."""
+    i = np.where(i < 0, (0 if interior else -1) - i, np.where(i > n - 1, 2 * (n - 1) + (0 if interior else 1) - i, i))
+    return np.clip(i, 0, n - 1)
+
+
+def pad(a, r, bc, value):
+    if bc == "repeat_edge":
+        return np.pad(a, r, mode="edge")
+    if bc == "constant_exterior":
+        return np.pad(a, r, mode="constant", constant_values=value)
+    h, w = a.shape
+    interior = bc == "mirror_interior"
+    ys = _mirror_index(np.arange(-r, h + r), h, interior)
+    xs = _mirror_index(np.arange(-r, w + r), w, interior)
+    return a[np.ix_(ys, xs)]
+
+
 def reference(alg, a):
     """numpy, stage by stage, in uint16 arithmetic (wrapping as halo's does)."""
     h, w = a.shape
     r = len(alg["chain"])
-    kw = {"constant_values": alg["bc_value"]} if alg["bc"] == "constant_exterior" else {}
-    cur = np.pad(a, r, mode=NP_PAD[alg["bc"]], **kw).astype(np.uint16)
+    cur = pad(a, r, alg["bc"], alg["bc_value"]).astype(np.uint16)
     for k, kind in enumerate(alg["chain"]):
         m = r - k - 1  # margin left after this stage
         hh, ww = h + 2 * m, w + 2 * m
@@ -145,12 +160,6 @@ class Loops:
     def __init__(self, names, w, h):
         self.names = names  # the stage's pure Var names (x, y)
         self.dims = [[names[0], w, "serial"], [names[1], h, "serial"]]
-        # outer loops of vectorize(v, f) / unroll(v, f), which keep the name v: compute_at such
-        # a loop is refused by halo ("the loop out.x is not in the pipeline", a halo bug
-        # reported separately), so they are not used as compute / store levels here
-        self.reused = set()
-        # (outer, inner) of GuardWithIf splits: see apply_schedule
-        self.guarded = []
 
     def find(self, name):
         return next(i for i, d in enumerate(self.dims) if d[0] == name)
@@ -164,25 +173,15 @@ class Loops:
         return [d for d in reversed(self.dims)]
 
 
-def draw_stage_schedule(draw, stage, loops, is_output, log, prefix, max_splits):
-    """Split / tile / reorder / vectorize / unroll / parallel on `stage`, recorded in `loops`;
-    at most `max_splits` splits (tile makes two; vectorize and unroll with a factor one each):
-    halo's isl bounds get slow (seconds to minutes) as splits nest, a halo bug reported
-    separately."""
+def draw_stage_schedule(draw, stage, loops, is_output, log, prefix):
+    """Split / tile / reorder / vectorize / unroll / parallel on `stage`, recorded in `loops`
+    (up to four splits: a tile, then vectorize and unroll by factors)."""
     v = lambda s: f"{prefix}{s}"
-    first = [True]
 
     def tail_for(ext, factor):
-        # Nested ShiftInwards / GuardWithIf splits make halo's bounds take 2-20 s (a halo bug
-        # reported separately), so only a stage's first split draws from every legal tail;
-        # later ones use RoundUp where legal, else GuardWithIf.
-        if first[0]:
-            first[0] = False
-            return draw(st.sampled_from(legal_tails(ext, factor, allow_ru)))
-        return TS.RoundUp if (allow_ru or ext % factor == 0) else TS.GuardWithIf
+        return draw(st.sampled_from(legal_tails(ext, factor, allow_ru)))
 
-    shape = draw(st.sampled_from(["none", "split_x", "split_y", "tile"][:max_splits + 2]))
-    budget = max_splits - {"none": 0, "split_x": 1, "split_y": 1, "tile": 2}[shape]
+    shape = draw(st.sampled_from(["none", "split_x", "split_y", "tile"]))
     allow_ru = not is_output
     if shape in ("split_x", "split_y"):
         old = loops.names[0] if shape == "split_x" else loops.names[1]
@@ -192,21 +191,16 @@ def draw_stage_schedule(draw, stage, loops, is_output, log, prefix, max_splits):
         o, i = v(shape[-1] + "o"), v(shape[-1] + "i")
         stage.split(hl.Var(old), hl.Var(o), hl.Var(i), factor, tail)
         loops.split(old, o, i, factor)
-        if tail is TS.GuardWithIf:
-            loops.guarded.append((o, i))
         log.append(f"split({old}, {o}, {i}, {factor}, {tail.name})")
     elif shape == "tile":
         fx, fy = draw(st.integers(1, 16)), draw(st.integers(1, 16))
         w, h = loops.dims[0][1], loops.dims[1][1]
         tails = [t for t in legal_tails(w, fx, allow_ru) if t in legal_tails(h, fy, allow_ru)]
         tail = draw(st.sampled_from(tails))
-        first[0] = False
         names = [v(s) for s in ("xo", "yo", "xi", "yi")]
         stage.tile(hl.Var(loops.names[0]), hl.Var(loops.names[1]), *[hl.Var(s) for s in names], fx, fy, tail=tail)
         loops.split(loops.names[0], names[0], names[2], fx)
         loops.split(loops.names[1], names[1], names[3], fy)
-        if tail is TS.GuardWithIf:
-            loops.guarded += [(names[0], names[2]), (names[1], names[3])]
         d = {x[0]: x for x in loops.dims}
         loops.dims = [d[names[2]], d[names[3]], d[names[0]], d[names[1]]]
         log.append(f"tile({loops.names[0]}, {loops.names[1]}, {', '.join(names)}, {fx}, {fy}, tail={tail.name})")
@@ -216,24 +210,20 @@ def draw_stage_schedule(draw, stage, loops, is_output, log, prefix, max_splits):
         stage.reorder(*[hl.Var(d[0]) for d in new])
         loops.dims = new
         log.append(f"reorder({', '.join(d[0] for d in new)})")
-    if budget > 0 and draw(st.booleans()):  # vectorize the innermost loop
-        budget -= 1
+    if draw(st.booleans()):  # vectorize the innermost loop
         name, ext, _ = loops.dims[0]
         factor = draw(st.sampled_from([4, 8, 16]))
         tail = tail_for(ext, factor)
         stage.vectorize(hl.Var(name), factor, tail)
         loops.dims[0:1] = [[None, factor, "vectorized"], [name, ceil_div(ext, factor), "serial"]]
-        loops.reused.add(name)
         log.append(f"vectorize({name}, {factor}, {tail.name})")
-    if budget > 0 and draw(st.booleans()):  # unroll the innermost loop that is not vectorized
-        budget -= 1
+    if draw(st.booleans()):  # unroll the innermost loop that is not vectorized
         k = 1 if loops.dims[0][2] == "vectorized" else 0
         name, ext, _ = loops.dims[k]
         factor = draw(st.integers(2, 4))
         tail = tail_for(ext, factor)
         stage.unroll(hl.Var(name), factor, tail)
         loops.dims[k:k + 1] = [[None, factor, "unrolled"], [name, ceil_div(ext, factor), "serial"]]
-        loops.reused.add(name)
         log.append(f"unroll({name}, {factor}, {tail.name})")
     if is_output and draw(st.booleans()):  # parallel: the outermost loop
         name = loops.dims[-1][0]
@@ -248,7 +238,7 @@ def apply_schedule(draw, alg, w, h, out, producers):
     the schedule as text lines (for the failure report)."""
     log = []
     loops = Loops(["x", "y"], w, h)
-    draw_stage_schedule(draw, out, loops, True, log, "", 2)
+    draw_stage_schedule(draw, out, loops, True, log, "")
     # Loops of the output a producer may be computed or stored at, with their depth (1 = the
     # outermost); never at or inside a vectorized loop, which must stay innermost.
     nest = loops.outermost_first()
@@ -256,13 +246,7 @@ def apply_schedule(draw, alg, w, h, out, producers):
     for depth, (name, _, kind) in enumerate(nest, start=1):
         if kind == "vectorized":
             break
-        depth_of = {nm: dd for dd, (nm, _, _) in enumerate(nest, start=1)}
-        # A producer computed or stored inside the inner loop of a GuardWithIf split but
-        # outside its outer loop (after a reorder) gets a negative allocation size when an
-        # iteration of the inner loop is entirely past the end (a halo bug reported
-        # separately), so such levels are not used.
-        mixed = any(depth_of[i] <= depth < depth_of[o] for o, i in loops.guarded)
-        if name is not None and name not in loops.reused and not mixed:
+        if name is not None:
             targets.append((depth, name))
     parallel_depths = [d for d, (_, _, kind) in enumerate(nest, start=1) if kind == "parallel"]
     chain = [f"f{i}" for i in range(len(alg["chain"]) - 1)]
@@ -274,17 +258,8 @@ def apply_schedule(draw, alg, w, h, out, producers):
         f = producers[nm]
         limit = use_depth[consumer.get(nm, "out")]
         legal = [(d, v) for d, v in targets if d <= limit]
-        if nm in ("lut", "hist"):
-            # bounding lut[x % 16] under split loops of the output took halo minutes (the slow
-            # isl bounds reported separately), so the Funcs with updates stay at the root and
-            # are read at min(x, 15)
-            legal = []
-        # Bounding the input reads of mirror_image inside split or guarded loops takes halo's
-        # buffer_checks 10 s to minutes (a halo bug reported separately), so that boundary
-        # Func is always computed at the root over its own unsplit loops.
-        slow_mirror = nm == "bc" and alg["bc"] == "mirror_image"
-        inlinable = not f.has_update_definition() and not slow_mirror
-        choices = ["root"] + (["at"] if legal and not slow_mirror else []) + (["inline"] if inlinable else [])
+        inlinable = not f.has_update_definition()
+        choices = ["root"] + (["at"] if legal else []) + (["inline"] if inlinable else [])
         placement = draw(st.sampled_from(choices))
         if placement == "inline":
             use_depth[nm] = limit
@@ -309,16 +284,12 @@ def apply_schedule(draw, alg, w, h, out, producers):
             elif store is not None:
                 f.store_at(out, hl.Var(store[1]))
                 log.append(f"{nm}.store_at(out, {store[1]})")
-        if slow_mirror:
-            continue
         if f.dimensions() == 2:
             # an intermediate may compute extra points, so every tail is legal on its loops
             plog = []
-            draw_stage_schedule(draw, f, Loops([a.name for a in f.args()], 10 ** 6, 10 ** 6), False, plog, f"{nm}_", 1)
+            draw_stage_schedule(draw, f, Loops([a.name for a in f.args()], 10 ** 6, 10 ** 6), False, plog, f"{nm}_")
             log.extend(f"{nm}.{p}" for p in plog)
-        elif nm == "lut" and draw(st.booleans()):
-            # (not hist: vectorizing the histogram under a GuardWithIf tile of the output
-            # makes isl fail in bounds, a halo bug reported separately)
+        elif draw(st.booleans()):  # lut or hist
             factor = draw(st.sampled_from([4, 8, 16]))
             tail = draw(st.sampled_from([TS.GuardWithIf, TS.RoundUp, TS.ShiftInwards]))
             f.vectorize(hl.Var("x"), factor, tail)
@@ -336,10 +307,6 @@ def draw_algorithm(draw):
     }
     if alg["bc"] == "constant_exterior":
         alg["bc_value"] = draw(st.integers(0, 255))
-    if alg["bc"] == "mirror_image":
-        # the unscheduled pipeline inlines mirror_image into every tap, which halo takes
-        # seconds to lower beyond 9 taps (the slow bounds checks reported separately)
-        alg["chain"] = draw(st.sampled_from([c for c in CHAINS if np.prod([len(STENCILS[k]) for k in c]) <= 9]))
     return alg
 
 

@@ -4,6 +4,7 @@ module. What a pass learns is written into the IR for the passes after it.
 vectorize_loops runs after partitioning and simplification (the simplifier works on scalars),
 CSE last (it only shortens what the code generator prints).
 """
+import time
 from dataclasses import dataclass
 
 from ..ir import nodes as n
@@ -57,8 +58,6 @@ PASSES = [
     ("cse", _cse),
 ]
 
-import os
-_TIMING = os.environ.get("HALO_PASS_TIMES")
 PASS_NAMES = [name for name, _ in PASSES]
 
 
@@ -68,6 +67,7 @@ class Lowered:
     ctx: object     # the LoweringContext
     steps: list     # (pass name, Stmt) when dumps were asked for
     placed: object  # the statement after DMA injection: the last with Realize nodes
+    times: list     # (pass name, CPU seconds)
 
     @property
     def warnings(self):
@@ -105,17 +105,15 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
     if not isinstance(pipeline, PipelineDef):
         pipeline, _ = freeze(list(pipeline))
     ctx = LoweringContext(pipeline, Target.parse(target))
-    stmt, steps, placed = None, [], None
-    import time
+    stmt, steps, placed, times = None, [], None, []
     for name, fn in PASSES:
         t0 = time.process_time()
         stmt = fn(stmt, ctx)
-        if _TIMING:
-            print(f"{name}: {time.process_time() - t0:.3f}")
+        times.append((name, time.process_time() - t0))
         if dump:
             steps.append((name, stmt))
         if name == "inject_dma":
             placed = stmt
         if stop_after == name:
             break
-    return Lowered(stmt, ctx, steps, placed)
+    return Lowered(stmt, ctx, steps, placed, times)

@@ -270,6 +270,15 @@ class _Replace(Mutator):
         return super().mutate(node)
 
 
+class _Scalar(Mutator):
+    def visit_For(self, s):
+        s = self.generic_visit(s)
+        return s.with_(kind=n.SERIAL) if s.kind == n.VECTORIZED else s
+
+    def visit_Expr(self, e):
+        return e
+
+
 def _combine(op, first, bounds):
     """op(first, *bounds), simplified as it grows (the many taps of a stencil give one bound)."""
     out, seen = simplify(first), set()
@@ -355,12 +364,15 @@ class _Partition(Mutator):
         start = simplify(n.Min(_I32, _combine(n.Max, s.min, v_lo), loop_end))
         end = _combine(n.Min, loop_end, [n.Add(_I32, b, _c(1)) for b in v_hi])
         s_start, s_end = self.names.fresh(s.name, "steady_min"), self.names.fresh(s.name, "steady_end")
+        # The edges run the original body with its vector loops made scalar: they are a few
+        # iterations, and clamped vector lanes would be gathers (slow to compile, no faster).
+        edge = _Scalar().mutate(s.body)
         parts = []
         if v_lo:
-            parts.append(s.with_(extent=simplify(n.Sub(_I32, V(s_start), s.min))))
+            parts.append(s.with_(extent=simplify(n.Sub(_I32, V(s_start), s.min)), body=edge))
         parts.append(s.with_(min=V(s_start), extent=simplify(n.Sub(_I32, V(s_end), V(s_start))), body=steady))
         if v_hi:
-            parts.append(s.with_(min=V(s_end), extent=simplify(n.Sub(_I32, loop_end, V(s_end)))))
+            parts.append(s.with_(min=V(s_end), extent=simplify(n.Sub(_I32, loop_end, V(s_end))), body=edge))
         out = n.block(*parts)
         out = n.LetStmt(s_end, simplify(n.Max(_I32, n.Min(_I32, end, loop_end), V(s_start))), out)
         out = n.LetStmt(s_start, start, out)
