@@ -467,5 +467,19 @@ class Simplifier(Mutator):
         return s.with_(cond=c, args=args)
 
 
+_shared = []  # the Simplifier of the compilation in progress (see shared_simplifier)
+
+
 def simplify(node):
-    return Simplifier().mutate(node)
+    return (_shared[-1] if _shared else Simplifier()).mutate(node)
+
+
+class shared_simplifier:
+    """Within `with shared_simplifier():` every simplify() call shares one Simplifier, so what
+    one pass simplified is not simplified again by the next (a cache: results are the same)."""
+
+    def __enter__(self):
+        _shared.append(Simplifier())
+
+    def __exit__(self, *exc):
+        _shared.pop()

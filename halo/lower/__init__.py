@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..ir import nodes as n
 from ..ir.cse import cse
 from ..ir.find import collect_stmts
-from ..ir.simplify import simplify
+from ..ir.simplify import shared_simplifier, simplify
 from ..lang.frozen import PipelineDef, freeze
 from ..lang.target import Target
 from .allocation_bounds import allocation_bounds
@@ -106,14 +106,15 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
         pipeline, _ = freeze(list(pipeline))
     ctx = LoweringContext(pipeline, Target.parse(target))
     stmt, steps, placed, times = None, [], None, []
-    for name, fn in PASSES:
-        t0 = time.process_time()
-        stmt = fn(stmt, ctx)
-        times.append((name, time.process_time() - t0))
-        if dump:
-            steps.append((name, stmt))
-        if name == "inject_dma":
-            placed = stmt
-        if stop_after == name:
-            break
+    with shared_simplifier():
+        for name, fn in PASSES:
+            t0 = time.process_time()
+            stmt = fn(stmt, ctx)
+            times.append((name, time.process_time() - t0))
+            if dump:
+                steps.append((name, stmt))
+            if name == "inject_dma":
+                placed = stmt
+            if stop_after == name:
+                break
     return Lowered(stmt, ctx, steps, placed, times)
