@@ -15,7 +15,7 @@ SCHEDULES = ("basic", "fold", "async", "split", "split_async")
 
 
 def _plane_vars(func):
-    return [hl.Var(nm) for nm in func._pure_names]
+    return func.args()
 
 
 def interleaved_uv(inp, out):

@@ -13,6 +13,7 @@ import os
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -310,7 +311,16 @@ def draw_algorithm(draw):
     return alg
 
 
-@settings(max_examples=40, deadline=None, derandomize=bool(os.environ.get("CI")),
+@pytest.fixture(scope="module", autouse=True)
+def quick_c_compiles():
+    """These properties are about results: their many small pipelines are compiled without
+    optimization (several times faster to compile; every other test compiles at -O3)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HALO_OPT", "-O0")
+        yield
+
+
+@settings(max_examples=160, deadline=None, derandomize=bool(os.environ.get("CI")),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_random_schedules_match_unscheduled_and_numpy(data):

@@ -4,6 +4,7 @@ Schedules halo refuses (a ScheduleError naming the rule) are skipped, never coun
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -70,7 +71,16 @@ def _apply(p, bx, by, out, x, y):
             bx.async_()
 
 
-@settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")),
+@pytest.fixture(scope="module", autouse=True)
+def quick_c_compiles():
+    """These properties are about results: their many small pipelines are compiled without
+    optimization (several times faster to compile; every other test compiles at -O3)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HALO_OPT", "-O0")
+        yield
+
+
+@settings(max_examples=240, deadline=None, derandomize=bool(os.environ.get("CI")),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(placements)
 def test_random_placements_match_the_unscheduled_pipeline(p):

@@ -529,7 +529,7 @@ class _Function:
     def finish(self):
         """The body text: the epilogue's state, the statements, the epilogue."""
         count = max(self.nallocs, 1)
-        head = [f"  int _halo_code = 0;", f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
+        head = ["  int _halo_code = 0;", f"  void *_halo_allocs[{count}] = {{0}};", f"  int _halo_kinds[{count}] = {{0}};"]
         head += ["  " + d for d in self.decls]
         tail = ["  return 0;", "_halo_cleanup:"]
         # Transfers still in flight would write into memory about to be freed: finish them.

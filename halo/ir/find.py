@@ -37,8 +37,6 @@ def find_calls(node, call_types=(n.FUNC, n.IMAGE)):
     return collect(node, lambda x: type(x) is n.Call and x.call_type in call_types)
 
 
-def calls_to(node, name):
-    return collect(node, lambda x: type(x) is n.Call and x.name == name and x.call_type != n.INTRINSIC)
 
 
 class _Contains(Visitor):
@@ -71,27 +69,8 @@ def find_loop(stmt, name):
     return found[0] if found else None
 
 
-def find_producer(stmt, name):
-    found = collect_stmts(stmt, lambda s: type(s) is n.ProducerConsumer and s.is_producer and s.name == name)
-    return found[0] if found else None
 
 
-def loop_path(stmt, name):
-    """The names of the loops from the top of `stmt` down to loop `name` (inclusive), or None."""
-    def walk(s, path):
-        if type(s) is n.For:
-            path = path + [s.name]
-            if s.name == name:
-                return path
-        for f in s.child_fields():
-            v = getattr(s, f)
-            for k in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(k, n.Stmt):
-                    r = walk(k, path)
-                    if r is not None:
-                        return r
-        return None
-    return walk(stmt, [])
 
 
 # ---- loop headers ----------------------------------------------------------------------------
@@ -124,10 +103,6 @@ def wrap_inside_header(body, wrap):
     return rewrap(path, wrap(inner))
 
 
-def header_lets(body):
-    """{name: value} of the LetStmts in a loop body's header."""
-    path, _ = header(body)
-    return {s.name: s.value for s in path if type(s) is n.LetStmt}
 
 
 class _AtLoop(Mutator):

@@ -325,9 +325,6 @@ class Storage:
     folds: tuple = ()
     extent_bounds: tuple = ()
 
-    def fold_of(self, dim):
-        return next((f for f in self.folds if f.dim == dim), None)
-
 
 @_node
 class Realize(Stmt):

@@ -163,8 +163,3 @@ def free_variables(node):
 
 
 _EMPTY = {}
-
-
-def uses(node, names):
-    """Whether `node` uses any of the free variables `names`."""
-    return not free_variables(node).keys().isdisjoint(names)

@@ -16,8 +16,16 @@ from .. import runtime
 from ..errors import CompileError
 from ..runtime import build
 
-FLAGS = ("-O3", "-march=native", "-std=gnu11", "-fPIC", "-shared", "-fno-math-errno", "-Wall",
+FLAGS = ("-march=native", "-std=gnu11", "-fPIC", "-shared", "-fno-math-errno", "-Wall",
          "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Wno-unused-label")
+DEFAULT_OPT = "-O3"
+
+
+def flags():
+    """The host compiler's flags: FLAGS and the optimization level (env HALO_OPT, default -O3:
+    unscheduled loops need its auto-vectorizer; a test of results alone may ask for -O1, which
+    compiles several times faster)."""
+    return (os.environ.get("HALO_OPT") or DEFAULT_OPT,) + FLAGS
 
 _loaded = {}
 _lock = threading.Lock()
@@ -33,7 +41,7 @@ def _compiler_version():
 
 def cache_key(source):
     h = hashlib.sha256()
-    for part in (source, " ".join(build.compiler()), _compiler_version(), " ".join(FLAGS),
+    for part in (source, " ".join(build.compiler()), _compiler_version(), " ".join(flags()),
                  str(build.host_library())):
         h.update(part.encode() + b"\0")
     return h.hexdigest()[:24]
@@ -52,7 +60,7 @@ def shared_object(source, fn_name):
     src = pathlib.Path(tmp + ".c")
     try:
         src.write_text(source)
-        cmd = build.compiler() + list(FLAGS) + ["-I", str(build.runtime_dir()), str(src), "-o", tmp,
+        cmd = build.compiler() + list(flags()) + ["-I", str(build.runtime_dir()), str(src), "-o", tmp,
                                                 f"-L{lib.parent}", f"-l:{lib.name}", f"-Wl,-rpath,{lib.parent}", "-lm"]
         try:
             build._run(cmd, f"compiling pipeline {fn_name}")

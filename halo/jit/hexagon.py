@@ -18,7 +18,6 @@ import functools
 import hashlib
 import os
 import pathlib
-import re
 import shutil
 import subprocess
 import tempfile
@@ -27,19 +26,16 @@ from collections.abc import Iterable, Mapping
 
 from ..errors import HaloError, HaloRuntimeError
 from ..runtime import build
+from ..lang.target import HEXAGON_ISAS
 from ..runtime.build import BuildError, ToolMissingError
 
 INSTALL = "sudo apt-get install clang-19 lld-19 qemu-user"
 
-# -ffreestanding implies -fno-builtin, which the runtime needs: otherwise clang may turn the loop
-# in its own memcpy into a call to memcpy. Code that wants an inlined copy (an unaligned HVX
-# load, say) calls __builtin_memcpy. -fno-pic: Debian's clang defaults to PIE, whose GOT
+# Code that wants an inlined copy (an unaligned HVX load, say) calls __builtin_memcpy (the
+# freestanding build has no builtins). -fno-pic: Debian's clang defaults to PIE, whose GOT
 # indirection a static executable does not need. -G0: no small-data section, so nothing
 # addresses globals through GP and _start need not set it.
-FLAGS = ("-O2", "-ffreestanding", "-DHALO_FREESTANDING", "-fno-pic", "-G0", "-std=gnu11",
-         "-Wall", "-Wextra", "-Werror")
-
-_ARCH = re.compile(r"v\d\d")
+FLAGS = ("-O2", *build.FREESTANDING_FLAGS, "-fno-pic", "-G0", "-std=gnu11", "-Wall", "-Wextra", "-Werror")
 
 
 def _with_install_hint(find):
@@ -67,8 +63,8 @@ def emulator() -> str:
 
 def target_flags(arch: str = "v67", hvx: int = 128) -> list[str]:
     """Every clang flag for `arch` ("v67", "v68", ...) with 128-byte HVX (hvx=128) or none (0)."""
-    if not _ARCH.fullmatch(arch):
-        raise ValueError(f"arch must look like 'v67' or 'v69', not {arch!r}")
+    if arch not in HEXAGON_ISAS:
+        raise ValueError(f"arch must be one of {', '.join(HEXAGON_ISAS)}, not {arch!r}")
     if hvx not in (0, 128):
         raise ValueError(f"hvx must be 128 (128-byte HVX vectors) or 0 (no HVX), not {hvx!r}")
     # -hvc-va=false: clang's HexagonVectorCombine rewrites each unaligned vector load as two

@@ -19,11 +19,10 @@ from ..codegen.c_prelude import prelude
 from ..errors import CompileError, HaloError
 from ..ir.types import runtime_type
 from ..lang.buffer import Buffer
+from ..lang.target import QEMU_HEXAGON_ISAS
 from . import hexagon
 
 MARKER = "halo_hexagon_mark"
-# qemu-hexagon 7.2 executes up to v67; newer ISAs only compile.
-QEMU_ISAS = ("v65", "v66", "v67")
 
 
 _LIBM = re.compile(r"\b(?:(floor|ceil|nearbyint|sqrt|exp|log)f?|halo_(mod)_f(?:32|64))\(")
@@ -32,8 +31,8 @@ _NAMES = {"nearbyint": "hl.round", "mod": "% on floats"}
 
 def require_runnable(target):
     """HaloError unless qemu-hexagon can execute code built for `target`."""
-    if target.isa not in QEMU_ISAS:
-        raise HaloError(f"target {target}: qemu-hexagon 7.2 executes Hexagon {', '.join(QEMU_ISAS)} only; "
+    if target.isa not in QEMU_HEXAGON_ISAS:
+        raise HaloError(f"target {target}: qemu-hexagon 7.2 executes Hexagon {', '.join(QEMU_HEXAGON_ISAS)} only; "
                         f"run with hexagon-v67{'-hvx128' if target.hvx_bytes else ''} (compile_to_c still "
                         f"writes C for {target.isa})")
 

@@ -12,6 +12,8 @@ HEXAGON_THREADS = 4
 # Hexagon ISA versions clang-19 knows; qemu-hexagon 7.2 executes up to v67.
 HEXAGON_ISAS = ("v65", "v66", "v67", "v68", "v69", "v73")
 DEFAULT_HEXAGON_ISA = "v68"
+# The ISAs qemu-hexagon 7.2 executes (the newer ones only compile).
+QEMU_HEXAGON_ISAS = ("v65", "v66", "v67")
 HVX_FEATURES = {"hvx128": 128}
 # The host's natural vector width (AVX2 / two NEON registers).
 HOST_VECTOR_BYTES = 32

@@ -32,14 +32,24 @@ class _Alloc(Mutator):
         self.ctx.warn_all(box.lookup_warnings(s.name))
         extents = box.extents()
         isl = self.ctx.isl
-        context = isl.context(self.loops)
         # A dimension folded over a loop inside the Realize is sized by its fold (which storage
-        # folding proves from the window of one iteration), not by its whole range.
+        # folding proves from the window of one iteration), not by its whole range. isl bounds
+        # the extents that matter at compile time: of local memory, and of folds.
         f = self.ctx.env.function(s.name)
         folded = {f.args.index(sd.var) for sd in f.storage_dims or () if sd.fold_factor}
         over_loop = bool(folded) and placement(s, s.name).between
-        largest = tuple(None if i in folded and over_loop else isl.max_value(e, context)
-                        for i, e in enumerate(extents))
+        context = None
+        largest = []
+        for i, e in enumerate(extents):
+            if type(e) is n.IntImm:
+                largest.append(e.value)
+            elif (i in folded and over_loop) or not (s.memory.is_local or i in folded):
+                largest.append(None)
+            else:
+                if context is None:
+                    context = isl.context(self.loops)
+                largest.append(isl.max_value(e, context))
+        largest = tuple(largest)
         storage = replace(s.storage, extent_bounds=largest)
         return s.with_(bounds=tuple((mn, ext) for (mn, _), ext in zip(box.dims, extents)), storage=storage,
                        body=body)

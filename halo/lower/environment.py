@@ -12,7 +12,7 @@ from ..errors import DefinitionError, ScheduleError
 from ..ir import nodes as n
 from ..ir.find import find_calls
 from ..ir.names import Derived
-from ..ir.simplify import Simplifier
+from ..ir.simplify import simplify
 from ..ir.visitor import Mutator, substitute
 from ..lang.frozen import INLINED, ROOT
 
@@ -60,9 +60,6 @@ class _Inline(Mutator):
         self.inlined = inlined
         self.bodies = {}  # inlined name -> its value with its own callees inlined
         self.count = 0
-        # one simplifier for the whole pipeline: the taps of inlined stencils that read the same
-        # point become one node, which every later pass then visits once
-        self.simplify = Simplifier()
 
     def visit_Call(self, e):
         e = self.generic_visit(e)
@@ -84,7 +81,9 @@ class _Inline(Mutator):
         out = substitute(mapping, body)
         for name, value in reversed(lets):
             out = n.Let(out.type, name, value, out)
-        return self.simplify.mutate(out)
+        # simplified (and interned) here: the taps of inlined stencils that read the same point
+        # become one node, which every later pass then visits once
+        return simplify(out)
 
 
 @lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..errors import BoundsError
 from ..ir import nodes as n
 from ..ir.printer import expr_to_str
-from ..ir.simplify import Simplifier
+from ..ir.simplify import simplify
 from ..ir.visitor import free_variables
 from ..ir.types import Int
 from .intervals import Bounds, Interval, Lazy, hull, reads_memory
@@ -30,7 +30,6 @@ class _Walk:
         self.lookups = []    # (where, index Expr) of indices that read memory
         self.unbounded = []  # (where, index Expr) with no finite bounds
         self.bounds = Bounds(dict(scope or {}), isl)
-        self.simplify = Simplifier()
         self.seen = {}  # (scope, index) -> (Interval, the scope's Bounds, kept so its id stays unique)
         self.walked = {}  # (expression, scope) ids walked -> both (kept so the ids stay unique)
 
@@ -39,7 +38,7 @@ class _Walk:
         ivs = []
         for a in args:
             # the taps of inlined stencils repeat the same index many times over
-            a = self.simplify.mutate(a)
+            a = simplify(a)
             key = (id(b), n.Key(a))
             iv = self.seen.get(key)
             if iv is None:
@@ -57,14 +56,13 @@ class _Walk:
         if all(n.equal(x.lo, y.lo) and n.equal(x.hi, y.hi) for x, y in zip(self.box, ivs)):
             return
         # simplified as it grows: a stencil's taps collapse to one min and one max
-        simp = self.simplify.mutate
+        simp = simplify
         self.box = [Interval(simp(h.lo), simp(h.hi)) for h in (hull(x, y) for x, y in zip(self.box, ivs))]
 
     def scoped(self, name, interval, fn):
         saved = self.bounds
         self.bounds = Bounds(dict(saved.scope), self.isl)
         self.bounds.scope[name] = interval
-        self.bounds._simplify = saved._simplify
         fn()
         self.bounds = saved
 
@@ -143,7 +141,6 @@ class _Walk:
         coordinate from its guarded inner variable) narrowed with it."""
         saved = self.bounds
         self.bounds = Bounds(dict(saved.scope), self.isl)
-        self.bounds._simplify = saved._simplify
         self.bounds.scope[name] = interval
         changed = {name}
         for other, entry in saved.scope.items():  # in the order they were defined
@@ -197,8 +194,7 @@ class Box:
                 for where, index, iv in self.lookups]
 
     def extents(self):
-        s = Simplifier()
-        return [s.mutate(n.Add(_I32, n.Sub(_I32, hi, lo), n.IntImm(_I32, 1))) for lo, hi in self.dims]
+        return [simplify(n.Add(_I32, n.Sub(_I32, hi, lo), n.IntImm(_I32, 1))) for lo, hi in self.dims]
 
 
 def box_touched(stmt, name, calls=True, provides=False, skip_producer=None, skip_nested_producers=False,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..ir import nodes as n
 from ..ir.find import contains
 from ..ir.names import Derived
-from ..ir.simplify import Simplifier
+from ..ir.simplify import simplify
 from ..ir.types import Int
 from ..ir.visitor import free_variables, substitute
 from .isl_bridge import is_affine
@@ -108,17 +108,15 @@ class Bounds:
         self.scope = scope
         self.isl = isl
         self._memo = {}
-        self._simplify = Simplifier()
 
     def __call__(self, e):
         r = self._bounds(e)
-        s = self._simplify.mutate
+        s = simplify
         return Interval(None if r.lo is None else s(r.lo), None if r.hi is None else s(r.hi))
 
     def _with(self, name, interval):
         inner = Bounds(dict(self.scope), self.isl)
         inner.scope[name] = interval
-        inner._simplify = self._simplify
         return inner
 
     def _bounds(self, e):

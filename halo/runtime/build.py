@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from ..errors import BuildError, ToolMissingError
+from ..lang.target import DEFAULT_HEXAGON_ISA
 
 HOST_FLAGS = ("-std=c11", "-O2", "-fPIC", "-shared", "-pthread", "-Wall", "-Wextra")
 PROGRAM_FLAGS = ("-std=c11", "-O1", "-g", "-pthread", "-Wall", "-Wextra")
@@ -23,8 +24,12 @@ SANITIZE_FLAGS = {
                           "-fno-omit-frame-pointer"),
     "thread": ("-fsanitize=thread",),
 }
-HEXAGON_FLAGS = ("--target=hexagon", "-mv68", "-ffreestanding", "-DHALO_FREESTANDING",
-                 "-std=c11", "-O2", "-Wall", "-Wextra")
+# The runtime's freestanding build (no libc, no threads); -ffreestanding also implies
+# -fno-builtin, which the runtime needs (else clang may turn the loop of its own memcpy into a
+# call to memcpy).
+FREESTANDING_FLAGS = ("-ffreestanding", "-DHALO_FREESTANDING")
+HEXAGON_CHECK_FLAGS = ("--target=hexagon", f"-m{DEFAULT_HEXAGON_ISA}", *FREESTANDING_FLAGS,
+                       "-std=c11", "-O2", "-Wall", "-Wextra")
 
 
 def runtime_dir() -> pathlib.Path:
@@ -168,7 +173,7 @@ def hexagon_linker() -> str:
 
 
 def hexagon_compile_check(flags: Iterable[str] = ()) -> list[pathlib.Path]:
-    """Compiles every runtime source for Hexagon v68 with -ffreestanding -DHALO_FREESTANDING,
+    """Compiles every runtime source for the default Hexagon ISA, freestanding,
     then links the objects together to prove the runtime needs nothing it does not define (no
     libc, no compiler-rt). Returns the sources checked; raises BuildError naming each source
     that fails or warns, or the undefined symbols."""
@@ -180,7 +185,7 @@ def hexagon_compile_check(flags: Iterable[str] = ()) -> list[pathlib.Path]:
     with tempfile.TemporaryDirectory(prefix="halo-hexagon-") as tmp:
         objects = [os.path.join(tmp, f"{i}.o") for i in range(len(checked))]
         for src, obj in zip(checked, objects):
-            cmd = ([clang] + list(HEXAGON_FLAGS) + list(flags)
+            cmd = ([clang] + list(HEXAGON_CHECK_FLAGS) + list(flags)
                    + ["-I", str(root), "-c", str(src), "-o", obj])
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0 or proc.stderr.strip():
