@@ -5,6 +5,8 @@ import pytest
 from apps.__main__ import APPS, FORMATS, main
 from apps.common import run_app
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 CASES = [(name, schedule, fmt, ubwc) for name, app in sorted(APPS.items())
          for schedule in app.schedules for fmt, ubwc in FORMATS[name]]
 

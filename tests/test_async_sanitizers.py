@@ -8,6 +8,8 @@ import pytest
 import halo as hl
 from halo.runtime import build
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 HARNESS = r"""
 #include <stdio.h>
 #include <stdlib.h>

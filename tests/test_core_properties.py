@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 import halo as hl
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 TS = hl.TailStrategy
 STENCILS = {  # (dx, dy) taps
     "3x3": [(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)],

@@ -15,6 +15,8 @@ from halo.runtime.build import ToolMissingError
 
 from . import test_vectorize as tv
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 TARGET = "hexagon-v67-hvx128"
 
 

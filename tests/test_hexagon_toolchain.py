@@ -11,6 +11,8 @@ from halo.errors import HaloError, HaloRuntimeError
 from halo.jit import hexagon
 from halo.runtime.build import BuildError, ToolMissingError
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 
 def _require(*tools):
     try:

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 import halo as hl
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 
 def _pipeline():
     x, y = hl.Var("x"), hl.Var("y")

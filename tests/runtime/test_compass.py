@@ -20,6 +20,7 @@ def clean_events():
     S.reset()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sanitize", ["address,undefined", "thread"])
 def test_c_program_under_sanitizers(tmp_path, sanitize):
     exe = build.build_c_program([C_DIR / "compass_dma.c"], tmp_path / "compass_dma",

@@ -57,6 +57,7 @@ def test_cache_key_follows_the_sources(tmp_path, monkeypatch):
     assert sorted(p.name for p in first.parent.iterdir()) == sorted([first.name, second.name])
 
 
+@pytest.mark.slow
 def test_concurrent_builds_publish_one_complete_library(tmp_path):
     env = dict(os.environ, HALO_CACHE_DIR=str(tmp_path))
     code = "from halo.runtime import build; print(build.host_library())"
@@ -132,6 +133,7 @@ def test_missing_hexagon_compiler_is_named(monkeypatch):
 
 @pytest.mark.skipif(shutil.which("clang-19") is None,
                     reason="clang-19 is not installed (needed for the freestanding Hexagon build)")
+@pytest.mark.slow
 def test_every_runtime_source_compiles_freestanding_for_hexagon_without_warnings():
     assert build.hexagon_compile_check() == build.sources()
 

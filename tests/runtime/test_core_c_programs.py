@@ -9,6 +9,8 @@ import pytest
 
 from halo.runtime import build
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+
 C_DIR = pathlib.Path(__file__).parent / "c"
 
 CASES = [

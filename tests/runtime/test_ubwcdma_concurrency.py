@@ -74,6 +74,7 @@ def test_an_engine_is_not_queued_behind_another():
         small.unprepare()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sanitize", [None, "thread", "address,undefined"])
 def test_c_stress_program_is_clean(tmp_path, sanitize):
     exe = build.build_c_program([HERE / "c" / "ubwcdma_concurrent.c"],

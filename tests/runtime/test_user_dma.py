@@ -29,10 +29,12 @@ def _run_c(tmp_path, name, sanitize):
     assert "Sanitizer" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_c_rules_under_asan_ubsan(tmp_path):
     _run_c(tmp_path, "user_dma_rules", "address,undefined")
 
 
+@pytest.mark.slow
 def test_c_concurrent_engines_under_tsan(tmp_path):
     _run_c(tmp_path, "user_dma_concurrent", "thread")
 
