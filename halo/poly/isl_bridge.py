@@ -68,6 +68,7 @@ class IslContext:
         self._isl_name = {}
         self._ir_name = {}
         self._memo = {}
+        self.proofs = {}  # what analyses proved, by question (they are asked more than once)
 
     def name(self, ir_name):
         s = self._isl_name.get(ir_name)

@@ -7,7 +7,7 @@ from ..ir import nodes as n
 from ..ir.find import is_pair, path_to
 from ..ir.names import RegionBound
 from ..ir.simplify import simplify
-from ..ir.types import Bool, Int
+from ..ir.types import Int
 from ..ir.visitor import free_variables, substitute
 from .isl_bridge import is_affine
 
@@ -80,11 +80,17 @@ def _next(e, var, step=1):
 
 
 def nondecreasing(isl, expr, var, lo, ext):
-    """Whether expr(var + 1) >= expr(var) for every var in [lo, lo + ext - 2] (an isl proof)."""
-    if not all(is_affine(e) for e in (expr, lo, ext)):
-        return False
-    decreasing = isl.set(n.LT(Bool(), _next(expr, var), expr), (var,))
-    return (decreasing & isl.loop_domain(var, lo, ext, drop_last=True)).is_empty()
+    """Whether expr(var + 1) >= expr(var) for every var in [lo, lo + ext - 2] (an isl proof,
+    remembered for the compilation: storage folding and sliding window ask the same)."""
+    key = ("nondecreasing", n.Key(expr), var, n.Key(lo), n.Key(ext))
+    if key not in isl.proofs:
+        ok = all(is_affine(e) for e in (expr, lo, ext))
+        if ok:
+            drop = n.Sub(_I32, expr, _next(expr, var))  # how far one step moves it back
+            largest = isl.max_over_loop(drop, var, lo, ext, drop_last=True)
+            ok = largest is not None and largest <= 0
+        isl.proofs[key] = ok
+    return isl.proofs[key]
 
 
 def widest(isl, w):
