@@ -22,7 +22,7 @@ from ..ir.find import contains, header, rewrap
 from ..ir.simplify import linear, simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator, free_variables, substitute
-from ..poly.intervals import Bounds, Interval
+from ..poly.intervals import Bounds, Interval, Lazy
 
 _I32 = Int(32)
 _BOOL = Bool()
@@ -63,19 +63,37 @@ class _Finder:
         self.loop_min = loop_min
         self.names = names
         self.found = []
-        self.inner = {}    # vector / unrolled loop var -> Interval
-        self.lets = {}     # let name -> value (in terms of loop vars)
+        self.inner = set()   # vector / unrolled loop vars (their intervals are in the scope)
+        self.lets = {}       # let name -> value
+        self.deps = {}       # let name -> every name its value depends on (through other lets)
         self.serial = set()  # serial loops inside (candidates depending on them are theirs)
         self.walked = {}     # id -> expression already walked
+        # the intervals of the inner loops and of the lets (lazily), for every candidate
+        self.bounds = Bounds({})
+
+    def uses(self, e):
+        out = set()
+        for v in free_variables(e):
+            out.add(v)
+            out |= self.deps.get(v, _NONE)
+        return out
+
+    def define(self, name, value):
+        self.lets[name] = value
+        self.deps[name] = self.uses(value)
+        self.bounds.scope[name] = Lazy(value, self.bounds)
+
+    def outer(self, e):
+        """`e`, invariant in the loop, in terms of what is defined before the loop."""
+        return substitute(self.lets, e) if self.lets and free_variables(e).keys() & self.lets.keys() else e
 
     def linear_in_v(self, e):
         """(c, r_lo, r_hi): e's interval over the inner iterations is [c * v + r_lo, c * v + r_hi],
         or None."""
-        e = substitute(self.lets, e)
-        used = free_variables(e)
-        if self.var not in used or used.keys() & self.serial:
+        used = self.uses(e)
+        if self.var not in used or used & self.serial:
             return None
-        iv = Bounds(dict(self.inner))(e)
+        iv = self.bounds(e)
         if not iv.bounded():
             return None
         key = n.Key(V(self.var))
@@ -85,7 +103,7 @@ class _Finder:
             terms = dict(terms)
             coeff = terms.pop(key, (None, 0))[1]
             rest = simplify(n.Add(_I32, _from_terms(terms), _c(const)))
-            if free_variables(rest).keys() & ({self.var} | set(self.inner)):
+            if free_variables(rest).keys() & ({self.var} | self.inner | self.lets.keys()):
                 return None
             out.append((coeff, rest))
         (c0, r_lo), (c1, r_hi) = out
@@ -94,9 +112,8 @@ class _Finder:
         return c0, r_lo, r_hi
 
     def invariant(self, e):
-        e = substitute(self.lets, e)
-        used = free_variables(e)
-        return self.var not in used and not (used.keys() & (set(self.inner) | self.serial))
+        used = self.uses(e)
+        return self.var not in used and not (used & (self.inner | self.serial))
 
     # ---- the range of v where lo <= e(v) and / or e(v) <= hi for every inner iteration ----
     def _range(self, lin, lo=None, hi=None):
@@ -118,7 +135,7 @@ class _Finder:
         lin = self.linear_in_v(e)
         if lin is None:
             return False
-        v_lo, v_hi = self._range(lin, lo, hi)
+        v_lo, v_hi = self._range(lin, None if lo is None else self.outer(lo), None if hi is None else self.outer(hi))
         self.found.append(_Candidate(node, replacement, v_lo, v_hi))
         return True
 
@@ -129,15 +146,16 @@ class _Finder:
             self.expr(s.min)
             self.expr(s.extent)
             if s.kind in (n.VECTORIZED, n.UNROLLED) and self.invariant(s.min) and self.invariant(s.extent):
-                lo = substitute(self.lets, s.min)
-                self.inner[s.name] = Interval(lo, n.Sub(_I32, n.Add(_I32, lo, substitute(self.lets, s.extent)), _c(1)))
+                lo = self.outer(s.min)
+                self.inner.add(s.name)
+                self.bounds.scope[s.name] = Interval(lo, n.Sub(_I32, n.Add(_I32, lo, self.outer(s.extent)), _c(1)))
             else:
                 self.serial.add(s.name)
             self.stmt(s.body)
             return
         if t is n.LetStmt:
             self.expr(s.value)
-            self.lets[s.name] = substitute(self.lets, s.value)
+            self.define(s.name, s.value)
             self.stmt(s.body)
             return
         if t is n.IfThenElse:
@@ -190,12 +208,10 @@ class _Finder:
         if id(e) in self.walked:  # a shared subtree: its candidates are known
             return
         self.walked[id(e)] = e
-        if t is n.Let:
+        if t is n.Let:  # let names are unique: its definition can stay in the scope
             self.expr(e.value)
-            saved = dict(self.lets)
-            self.lets[e.name] = substitute(self.lets, e.value)
+            self.define(e.name, e.value)
             self.expr(e.body)
-            self.lets = saved
             return
         if t is n.Select:
             self.condition(e.cond)
@@ -248,6 +264,7 @@ class _Finder:
 
 
 _TRUE = n.IntImm(_BOOL, 1)
+_NONE = frozenset()
 
 
 def _from_terms(terms):
@@ -316,11 +333,9 @@ class _Partition(Mutator):
         if not guards:
             return s
         finder = _Finder(s.name, s.min, self.names)
-        lets = {}
         for x in path:
             if type(x) is n.LetStmt:
-                lets[x.name] = substitute(lets, x.value)
-        finder.lets = lets
+                finder.define(x.name, x.value)
         lo, hi = s.min, simplify(n.Sub(_I32, n.Add(_I32, s.min, s.extent), _c(1)))
         kept = []
         for g in guards:
