@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import halo as hl
 
-pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("quick_c_compiles")]
 
 TS = hl.TailStrategy
 STENCILS = {  # (dx, dy) taps
@@ -312,14 +312,6 @@ def draw_algorithm(draw):
         alg["bc_value"] = draw(st.integers(0, 255))
     return alg
 
-
-@pytest.fixture(scope="module", autouse=True)
-def quick_c_compiles():
-    """These properties are about results: their many small pipelines are compiled without
-    optimization (several times faster to compile; every other test compiles at -O3)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HALO_OPT", "-O0")
-        yield
 
 
 @settings(max_examples=160, deadline=None, derandomize=bool(os.environ.get("CI")),

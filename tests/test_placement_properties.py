@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import halo as hl
 
-pytestmark = pytest.mark.slow  # `pytest -m "not slow"` runs the fast part
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("quick_c_compiles")]
 
 
 def _pipeline():
@@ -72,14 +72,6 @@ def _apply(p, bx, by, out, x, y):
         if p["bx_async"]:
             bx.async_()
 
-
-@pytest.fixture(scope="module", autouse=True)
-def quick_c_compiles():
-    """These properties are about results: their many small pipelines are compiled without
-    optimization (several times faster to compile; every other test compiles at -O3)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HALO_OPT", "-O0")
-        yield
 
 
 @settings(max_examples=240, deadline=None, derandomize=bool(os.environ.get("CI")),

@@ -4,8 +4,10 @@ from . import nodes as n
 from .visitor import Mutator, Visitor
 
 
-class _Collect(Visitor):
-    def __init__(self, pred, stop):
+class _Walk(Visitor):
+    """Walks each distinct node once (a subtree shared in several places is walked once)."""
+
+    def __init__(self, pred, stop=None):
         self.pred, self.stop, self.found = pred, stop, []
         self.seen = set()
 
@@ -14,16 +16,27 @@ class _Collect(Visitor):
             return
         self.seen.add(id(node))
         if self.pred(node):
-            self.found.append(node)
+            self.on_found(node)
         if self.stop is None or not self.stop(node):
             super().visit(node)
 
+    def on_found(self, node):
+        self.found.append(node)
+
+
+class _Found(Exception):
+    pass
+
+
+class _First(_Walk):
+    def on_found(self, node):
+        raise _Found
+
 
 def collect(node, pred, stop=None):
-    """Every distinct node under `node` (itself included) for which pred(node), in walk order
-    (a subtree shared in several places is walked once); the walk does not go inside nodes for
-    which stop(node)."""
-    c = _Collect(pred, stop)
+    """Every distinct node under `node` (itself included) for which pred(node), in walk order;
+    the walk does not go inside nodes for which stop(node)."""
+    c = _Walk(pred, stop)
     c.visit(node)
     return c.found
 
@@ -37,29 +50,10 @@ def find_calls(node, call_types=(n.FUNC, n.IMAGE)):
     return collect(node, lambda x: type(x) is n.Call and x.call_type in call_types)
 
 
-
-
-class _Contains(Visitor):
-    class Found(Exception):
-        pass
-
-    def __init__(self, pred):
-        self.pred = pred
-        self.seen = set()
-
-    def visit(self, node):
-        if id(node) in self.seen:
-            return
-        self.seen.add(id(node))
-        if self.pred(node):
-            raise _Contains.Found
-        super().visit(node)
-
-
 def contains(node, pred):
     try:
-        _Contains(pred).visit(node)
-    except _Contains.Found:
+        _First(pred).visit(node)
+    except _Found:
         return True
     return False
 
