@@ -92,36 +92,73 @@ def const_difference(a, b):
     return ca - cb
 
 
-def provably_le(a, b, depth=6):
+def _difference_lower_bound(a, b, facts):
+    """A lower bound of b - a (an int) from the variables' lower bounds in `facts` and
+    c * (u / c) >= u - (c - 1) for floor division, or None."""
+    ta, ca = linear(a)
+    tb, cb = linear(b)
+    terms = {}
+    constant = cb - ca
+
+    def add(ts, sign):
+        for k, (atom, coeff) in ts.items():
+            old = terms.get(k)
+            terms[k] = (atom, sign * coeff + (old[1] if old else 0))
+
+    add(tb, 1)
+    add(ta, -1)
+    for k, (atom, coeff) in list(terms.items()):
+        if type(atom) is n.Div and type(atom.b) is n.IntImm and atom.b.value > 0 and coeff > 0 \
+                and coeff % atom.b.value == 0:
+            q = coeff // atom.b.value
+            del terms[k]
+            tu, cu = linear(atom.a)
+            add(tu, q)
+            constant += q * (cu - (atom.b.value - 1))
+    for atom, coeff in terms.values():
+        if coeff == 0:
+            continue
+        if coeff < 0 or type(atom) is not n.Variable or atom.name not in facts:
+            return None
+        constant += coeff * facts[atom.name]
+    return constant
+
+
+def provably_le(a, b, depth=6, facts=None):
     """Whether a <= b for every value of the variables, decided from the structure of the two
-    (monotone operations of equal operands); False means "not proved"."""
+    (monotone operations of equal operands) and from `facts` ({variable name: lower bound});
+    False means "not proved"."""
     d = const_difference(b, a)
     if d is not None:
         return d >= 0
+    if reassociable(a.type):
+        lb = _difference_lower_bound(a, b, facts or {})
+        if lb is not None and lb >= 0:
+            return True
     if depth == 0:
         return False
     ta, tb = type(a), type(b)
     if ta is tb and ta in (n.Min, n.Max):
-        if n.equal(a.b, b.b) and provably_le(a.a, b.a, depth - 1):
+        if n.equal(a.b, b.b) and provably_le(a.a, b.a, depth - 1, facts):
             return True
-        if n.equal(a.a, b.a) and provably_le(a.b, b.b, depth - 1):
+        if n.equal(a.a, b.a) and provably_le(a.b, b.b, depth - 1, facts):
             return True
     if ta is tb and ta is n.Div and type(a.b) is n.IntImm and a.b.value > 0 and n.equal(a.b, b.b):
-        return provably_le(a.a, b.a, depth - 1)
+        return provably_le(a.a, b.a, depth - 1, facts)
     if ta is tb and ta is n.Select and n.equal(a.cond, b.cond):
-        return provably_le(a.true_value, b.true_value, depth - 1) and \
-            provably_le(a.false_value, b.false_value, depth - 1)
-    if ta is n.Min and (provably_le(a.a, b, depth - 1) or provably_le(a.b, b, depth - 1)):
+        return provably_le(a.true_value, b.true_value, depth - 1, facts) and \
+            provably_le(a.false_value, b.false_value, depth - 1, facts)
+    if ta is n.Min and (provably_le(a.a, b, depth - 1, facts) or provably_le(a.b, b, depth - 1, facts)):
         return True
-    if tb is n.Max and (provably_le(a, b.a, depth - 1) or provably_le(a, b.b, depth - 1)):
+    if tb is n.Max and (provably_le(a, b.a, depth - 1, facts) or provably_le(a, b.b, depth - 1, facts)):
         return True
-    if ta is n.Max and provably_le(a.a, b, depth - 1) and provably_le(a.b, b, depth - 1):
+    if ta is n.Max and provably_le(a.a, b, depth - 1, facts) and provably_le(a.b, b, depth - 1, facts):
         return True
-    if tb is n.Min and provably_le(a, b.a, depth - 1) and provably_le(a, b.b, depth - 1):
+    if tb is n.Min and provably_le(a, b.a, depth - 1, facts) and provably_le(a, b.b, depth - 1, facts):
         return True
-    if ta is n.Select and provably_le(a.true_value, b, depth - 1) and provably_le(a.false_value, b, depth - 1):
+    if ta is n.Select and provably_le(a.true_value, b, depth - 1, facts) and provably_le(a.false_value, b, depth - 1, facts):
         return True
-    if tb is n.Select and provably_le(a, b.true_value, depth - 1) and provably_le(a, b.false_value, depth - 1):
+    if tb is n.Select and provably_le(a, b.true_value, depth - 1, facts) and provably_le(a, b.false_value, depth - 1, facts):
         return True
     return False
 
@@ -211,9 +248,13 @@ def _canonical_comparison(t, a, b):
 class Simplifier(Mutator):
     memo_exprs = False  # it memoises and interns itself
 
-    def __init__(self):
+    def __init__(self, facts=()):
         self._memo = {}      # id(node) -> (node, result): the node is kept so its id stays unique
         self._interned = {}  # Key -> the one node of that structure this simplifier returns
+        # facts: conditions `variable >= constant` that hold wherever this simplifier works
+        # (asserted before everything it simplifies); their own assertions are kept
+        self._lower_bounds = {c.a.name: c.b.value for c in facts}
+        self._facts = {n.Key(c) for c in facts}
 
     def mutate(self, node):
         hit = self._memo.get(id(node))
@@ -309,9 +350,9 @@ class Simplifier(Mutator):
         t, a, b = type(e), e.a, e.b
         if e.type.lanes != 1:
             return e
-        if provably_le(a, b):
+        if provably_le(a, b, facts=self._lower_bounds):
             return a if t is n.Min else b
-        if provably_le(b, a):
+        if provably_le(b, a, facts=self._lower_bounds):
             return b if t is n.Min else a
         # min(min(x, c1), c2) -> min(x, min(c1, c2))
         if type(a) is t and _is_const(a.b) and _is_const(b):
@@ -341,11 +382,11 @@ class Simplifier(Mutator):
         d = const_difference(hi, lo)
         if d is not None:
             return _TRUE if (d > 0 if strict else d >= 0) else _FALSE
-        if not strict and provably_le(lo, hi):
+        if not strict and provably_le(lo, hi, facts=self._lower_bounds):
             return _TRUE
-        if strict and a.type.is_integer() and provably_le(lo, n.Sub(lo.type, hi, n.IntImm(lo.type, 1))):
+        if strict and a.type.is_integer() and provably_le(lo, n.Sub(lo.type, hi, n.IntImm(lo.type, 1)), facts=self._lower_bounds):
             return _TRUE
-        if provably_le(hi, lo) and strict:
+        if provably_le(hi, lo, facts=self._lower_bounds) and strict:
             return _FALSE
         split = self._split_min_max(t, lo, hi, strict)
         return e if split is None else split
@@ -460,7 +501,7 @@ class Simplifier(Mutator):
         return n.block(*[self.mutate(x) for x in s.stmts])
 
     def visit_AssertStmt(self, s):
-        c = self.mutate(s.cond)
+        c = s.cond if n.Key(s.cond) in self._facts else self.mutate(s.cond)
         if _is_const(c) and c.value:
             return n.no_op()
         args = tuple(self.mutate(a) for a in s.args)
@@ -478,8 +519,11 @@ class shared_simplifier:
     """Within `with shared_simplifier():` every simplify() call shares one Simplifier, so what
     one pass simplified is not simplified again by the next (a cache: results are the same)."""
 
+    def __init__(self, facts=()):
+        self.facts = facts
+
     def __enter__(self):
-        _shared.append(Simplifier())
+        _shared.append(Simplifier(self.facts))
 
     def __exit__(self, *exc):
         _shared.pop()

@@ -167,6 +167,10 @@ class Stage:
 
     # ---- loop directives ----
     def split(self, old, outer, inner, factor, tail=TailStrategy.Auto):
+        return self._split(old, outer, inner, factor, tail, None)
+
+    def _split(self, old, outer, inner, factor, tail, made_by):
+        """A split; `made_by` is the directive that asked for it when not split() itself."""
         o, on, inn = _var_name(old, "split"), _var_name(outer, "split"), _var_name(inner, "split")
         directive = f"split({o}, {on}, {inn}, {factor})"
         i = self._find_dim(o, directive)
@@ -184,7 +188,7 @@ class Stage:
                 f"of an update definition twice or past the end, which changes its result; legal here: "
                 f"TailStrategy.GuardWithIf (the default for updates)")
         changed()
-        self.schedule.splits.append(Split(o, on, inn, f, tail))
+        self.schedule.splits.append(Split(o, on, inn, f, tail, directive=made_by or directive))
         self.schedule.dims[i:i + 1] = [Dim(inn, dim.kind, dim.is_rvar, dim.is_pure),
                                        Dim(on, "serial", dim.is_rvar, dim.is_pure)]
         return self
@@ -220,8 +224,10 @@ class Stage:
             raise ScheduleError(
                 f"In schedule for {self.name()}: tile takes (x, y, xo, yo, xi, yi, xfactor, yfactor) or "
                 f"(x, y, xi, yi, xfactor, yfactor)")
-        self.split(x, xo, xi, xf, tail)
-        self.split(y, yo, yi, yf, tail)
+        names = ", ".join(_var_name(v, "tile") for v in (x, y, xo, yo, xi, yi))
+        made_by = f"tile({names}, {xf}, {yf})"
+        self._split(x, xo, xi, xf, tail, made_by)
+        self._split(y, yo, yi, yf, tail, made_by)
         return self.reorder(xi, yi, xo, yo)
 
     def reorder(self, *vars_):
@@ -252,7 +258,7 @@ class Stage:
         name = _var_name(var, directive)
         if factor is not None:
             inner = unique_name(f"{name}_{kind[:3]}")
-            self.split(name, name, inner, factor, tail)
+            self._split(name, name, inner, factor, tail, f"{directive}({name}, {factor})")
             name = inner
         i = self._find_dim(name, f"{directive}({name})")
         d = self.schedule.dims[i]
@@ -276,7 +282,7 @@ class Stage:
             return self._set_kind(var, "parallel", None, tail, "parallel")
         name = _var_name(var, "parallel")
         inner = unique_name(f"{name}_in")
-        self.split(name, name, inner, task_size, tail)
+        self._split(name, name, inner, task_size, tail, f"parallel({name}, {task_size})")
         return self._set_kind(name, "parallel", None, tail, "parallel")
 
     def serial(self, var):

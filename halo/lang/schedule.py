@@ -23,6 +23,7 @@ class Split:
     tail: TailStrategy = TailStrategy.Auto
     is_fuse: bool = False
     is_rename: bool = False
+    directive: str = ""  # the call that made it, as the user wrote it (for messages)
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,10 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
     if not isinstance(pipeline, PipelineDef):
         pipeline, _ = freeze(list(pipeline))
     ctx = LoweringContext(pipeline, Target.parse(target))
+    facts = [r.condition for r in ctx.requirements]
+    ctx.isl.assume(facts)
     stmt, steps, placed, times = None, [], None, []
-    with shared_simplifier():
+    with shared_simplifier(facts):
         for name, fn in PASSES:
             t0 = time.process_time()
             stmt = fn(stmt, ctx)

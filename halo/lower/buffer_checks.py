@@ -2,7 +2,8 @@
 top), every input buffer covers the region each produce block reads from it, and every output
 buffer holds the region its loops write (a RoundUp or ShiftInwards split may write past a small
 output). A failed check returns halo_error_buffer_too_small with Halide's message, before the
-block touches memory."""
+block touches memory. The schedule's requirements (requirements.py) are checked first of all:
+everything after them is lowered under them."""
 from ..ir import nodes as n
 from ..ir.names import BufferField
 from ..ir.simplify import simplify
@@ -82,5 +83,17 @@ def _constraint_checks(ctx):
     return checks
 
 
+def _requirement_checks(ctx):
+    checks = []
+    for r in ctx.requirements:
+        bmin, ext = V(BufferField(r.func, "min", r.dim)), V(r.extent)
+        checks.append(n.AssertStmt(
+            r.condition, "halo_error_buffer_too_small",
+            f"Output buffer {r.func} is accessed at %d, which is before the min (%d) in dimension {r.dim}: "
+            f"{r.directive} needs an extent of at least {r.minimum} there, and it is %d",
+            (simplify(n.Add(_I32, bmin, r.offset)), bmin, ext)))
+    return checks
+
+
 def buffer_checks(stmt, ctx):
-    return n.block(*_constraint_checks(ctx), _LocalChecks(ctx).mutate(stmt))
+    return n.block(*_requirement_checks(ctx), *_constraint_checks(ctx), _LocalChecks(ctx).mutate(stmt))

@@ -1,5 +1,6 @@
-"""The one context every lowering pass reads: the frozen pipeline and its environment, the
-target, the name supply, the warnings lowering gives, and the per-compilation isl state."""
+"""The one context every lowering pass reads: the frozen pipeline, its environment and the
+schedule's requirements, the target, the name supply, the warnings lowering gives, and the
+per-compilation isl state (which assumes the requirements)."""
 import warnings as _warnings
 from dataclasses import dataclass, field
 
@@ -7,6 +8,7 @@ from ..errors import HaloWarning
 from ..ir.names import NameSupply
 from ..poly.isl_bridge import IslContext
 from .environment import environment
+from .requirements import requirements
 
 
 class Warnings:
@@ -37,3 +39,8 @@ class LoweringContext:
     @property
     def env(self):
         return environment(self.pipeline)
+
+    @property
+    def requirements(self):
+        """What the schedule needs of the output buffers (asserted first, assumed after)."""
+        return requirements(self.env)

@@ -14,6 +14,7 @@ from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import free_variables, substitute
 from ..lang.schedule import TailStrategy
+from .requirements import is_parallel_outer, tail_strategy
 
 _I32 = Int(32)
 _BOOL = Bool()
@@ -25,21 +26,6 @@ def V(name):
 
 def const(v):
     return n.IntImm(_I32, v)
-
-
-def _tail(split, d, old_extent_const, parallel_outer, guard_tails):
-    if split.tail is not TailStrategy.Auto:
-        return split.tail
-    factor = split.factor.value if type(split.factor) is n.IntImm else None
-    if old_extent_const is not None and factor is not None and old_extent_const % factor == 0:
-        return TailStrategy.RoundUp
-    # ShiftInwards makes the last tile overlap the one before; when the tiles are parallel
-    # tasks that is two threads writing the same points (a data race, however benign).
-    # In DMA pipelines a shifted last tile would also overlap its neighbour's fold slot and DMA
-    # region, so outputs there guard their last tile instead.
-    if d.index == 0 and not parallel_outer and not guard_tails:
-        return TailStrategy.ShiftInwards
-    return TailStrategy.GuardWithIf
 
 
 def split_plan(d, pure_names):
@@ -127,8 +113,7 @@ def build_stage(d, pure_names, guard_tails):
             continue
         mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
-        parallel_outer = any(dim.var == s.outer and dim.kind == n.PARALLEL for dim in d.dims)
-        tail = _tail(s, d, ext_const, parallel_outer, guard_tails)
+        tail = tail_strategy(s, d, ext_const, is_parallel_outer(d, s), guard_tails)
         factor = s.factor
         bounds[inner] = (const(0), factor)
         bounds[outer] = (const(0), simplify(n.Div(_I32, n.Add(_I32, ext, n.Sub(_I32, factor, const(1))), factor)))

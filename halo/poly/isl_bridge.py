@@ -69,6 +69,18 @@ class IslContext:
         self._ir_name = {}
         self._memo = {}
         self.proofs = {}  # what analyses proved, by question (they are asked more than once)
+        self._assumed = None  # parameter set every question is asked within (see assume)
+
+    def assume(self, conditions):
+        """Every later question is asked where `conditions` hold (the schedule's requirements,
+        asserted before anything runs)."""
+        universe = isl.Set.universe(self.space(()))
+        self._assumed = universe
+        for c in conditions:
+            self._assumed = self._assumed & self.set(c)
+
+    def _within(self, obj):
+        return obj if self._assumed is None else obj.intersect_params(self._assumed)
 
     def name(self, ir_name):
         s = self._isl_name.get(ir_name)
@@ -208,13 +220,13 @@ class IslContext:
     def range_over_box(self, e, dims, ranges):
         """(min, max) Exprs of affine `e` over the box of `dims` in `ranges` (exact)."""
         pa = self.pwaff(e, dims)
-        values = isl.Map.from_pw_aff(pa).intersect_domain(self.box_domain(dims, ranges)).range()
+        values = self._within(isl.Map.from_pw_aff(pa).intersect_domain(self.box_domain(dims, ranges)).range())
         return self.expr(values.dim_min(0)), self.expr(values.dim_max(0))
 
     def context(self, loops, facts=()):
         """The parameter set where every loop (name, min, extent) of `loops` has its variable in
         range and every condition in `facts` holds (the affine ones)."""
-        ctx = isl.Set.universe(self.space(()))
+        ctx = self._within(isl.Set.universe(self.space(())))
         for name, mn, ext in loops:
             if not (is_affine(mn) and is_affine(ext)):
                 continue
@@ -231,7 +243,7 @@ class IslContext:
         isl finds no finite integer maximum."""
         if not is_affine(e):
             return None
-        pa = self.pwaff(e)
+        pa = self._within(self.pwaff(e))
         if context is not None:
             pa = pa.intersect_params(context)
         try:
@@ -241,7 +253,7 @@ class IslContext:
         return m.to_python() if m.is_int() else None
 
     def is_empty(self, cond, dims=()):
-        return self.set(cond, dims).is_empty()
+        return self._within(self.set(cond, dims)).is_empty()
 
     def loop_domain(self, var, lo, extent, drop_last=False):
         """The iterations of a loop (all but the last with drop_last) as a set of `var`."""
@@ -254,7 +266,7 @@ class IslContext:
     def max_over_loop(self, e, var, lo, extent, drop_last=False):
         """The largest value of affine `e` over the loop's iterations (and every parameter):
         an int, 0 when there are no iterations, None when isl finds no finite maximum."""
-        pa = self.pwaff(e, (var,)).intersect_domain(self.loop_domain(var, lo, extent, drop_last))
+        pa = self._within(self.pwaff(e, (var,)).intersect_domain(self.loop_domain(var, lo, extent, drop_last)))
         if pa.is_empty():
             return 0
         try:
