@@ -251,9 +251,11 @@ class Simplifier(Mutator):
     def __init__(self, facts=()):
         self._memo = {}      # id(node) -> (node, result): the node is kept so its id stays unique
         self._interned = {}  # Key -> the one node of that structure this simplifier returns
-        # facts: conditions `variable >= constant` that hold wherever this simplifier works
-        # (asserted before everything it simplifies); their own assertions are kept
-        self._lower_bounds = {c.a.name: c.b.value for c in facts}
+        # facts: conditions `variable >= constant` and `variable == constant` that hold
+        # wherever this simplifier works (asserted before everything it simplifies); their own
+        # assertions are kept
+        self._lower_bounds = {c.a.name: c.b.value for c in facts if type(c) is n.GE}
+        self._values = {c.a.name: c.b for c in facts if type(c) is n.EQ}
         self._facts = {n.Key(c) for c in facts}
 
     def mutate(self, node):
@@ -267,6 +269,9 @@ class Simplifier(Mutator):
         return out
 
     # ---- expressions ----
+    def visit_Variable(self, e):
+        return self._values.get(e.name, e) if self._values else e
+
     def visit_Cast(self, e):
         v = self.mutate(e.value)
         if v.type == e.type:

@@ -18,6 +18,7 @@ from .async_producers import async_producers
 from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .context import LoweringContext
+from .hoist_loop_invariants import hoist_loop_invariants
 from .inject_dma import inject_dma
 from .local_memory import check_local_memory
 from .partition_loops import partition_loops
@@ -54,6 +55,7 @@ PASSES = [
     ("partition_loops", partition_loops),
     ("unroll_loops", unroll_loops),
     ("final_simplify", _simplify),
+    ("hoist_loop_invariants", hoist_loop_invariants),
     ("vectorize_loops", vectorize_loops),
     ("cse", _cse),
 ]
@@ -105,10 +107,9 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
     if not isinstance(pipeline, PipelineDef):
         pipeline, _ = freeze(list(pipeline))
     ctx = LoweringContext(pipeline, Target.parse(target))
-    facts = [r.condition for r in ctx.requirements]
-    ctx.isl.assume(facts)
+    ctx.isl.assume(ctx.facts)
     stmt, steps, placed, times = None, [], None, []
-    with shared_simplifier(facts):
+    with shared_simplifier(ctx.facts):
         for name, fn in PASSES:
             t0 = time.process_time()
             stmt = fn(stmt, ctx)

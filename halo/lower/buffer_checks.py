@@ -2,8 +2,8 @@
 top), every input buffer covers the region each produce block reads from it, and every output
 buffer holds the region its loops write (a RoundUp or ShiftInwards split may write past a small
 output). A failed check returns halo_error_buffer_too_small with Halide's message, before the
-block touches memory. The schedule's requirements (requirements.py) are checked first of all:
-everything after them is lowered under them."""
+block touches memory. The schedule's requirements and the declared constraints (requirements.py)
+are checked first of all: everything after them is lowered assuming them."""
 from ..ir import nodes as n
 from ..ir.names import BufferField
 from ..ir.simplify import simplify
@@ -66,20 +66,13 @@ class _LocalChecks(Mutator):
 
 def _constraint_checks(ctx):
     checks = []
-    buffers = [(nm, img.constraints) for nm, img in ctx.pipeline.images.items()]
-    buffers += [(o, ctx.env.function(o).output_constraints) for o in ctx.pipeline.outputs]
-    for nm, constraints in buffers:
-        for d, c in enumerate(constraints):
-            for field in ("stride", "min", "extent"):
-                want = c[field]
-                if want is None:
-                    continue
-                hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
-                    if field == "stride" and d == 0 else ""
-                have = V(BufferField(nm, field, d))
-                checks.append(n.AssertStmt(
-                    n.EQ(_BOOL, have, want), "halo_error_bad_buffer",
-                    f"buffer {nm} has {field} %d in dimension {d}, but the pipeline requires %d{hint}", (have, want)))
+    for c in ctx.constraints:
+        hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
+            if c.field == "stride" and c.dim == 0 else ""
+        checks.append(n.AssertStmt(
+            c.condition, "halo_error_bad_buffer",
+            f"buffer {c.buffer} has {c.field} %d in dimension {c.dim}, but the pipeline requires %d{hint}",
+            (V(c.symbol), c.value)))
     return checks
 
 

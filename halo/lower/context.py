@@ -8,7 +8,7 @@ from ..errors import HaloWarning
 from ..ir.names import NameSupply
 from ..poly.isl_bridge import IslContext
 from .environment import environment
-from .requirements import requirements
+from .requirements import constraints, facts, requirements
 
 
 class Warnings:
@@ -44,3 +44,13 @@ class LoweringContext:
     def requirements(self):
         """What the schedule needs of the output buffers (asserted first, assumed after)."""
         return requirements(self.env)
+
+    @property
+    def constraints(self):
+        """The declared constraints of the input and output buffers (asserted first)."""
+        return constraints(self.env)
+
+    @property
+    def facts(self):
+        """What every pass may assume: the requirements and the constant constraints."""
+        return facts(self.env)

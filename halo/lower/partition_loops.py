@@ -48,10 +48,14 @@ def _ceil_div(a, c):
 class _Candidate:
     """One expression of the loop body and the range of v where it can be replaced."""
 
-    def __init__(self, node, replacement, v_lo, v_hi, lets=()):
+    def __init__(self, node, replacement, v_lo, v_hi, lets=(), decisive=True):
         self.node, self.replacement = node, replacement
         self.v_lo, self.v_hi = v_lo, v_hi
         self.lets = lets  # (name, value) the replacement needs, defined before the loop
+        # a lone min / max (a ShiftInwards tail's) costs one scalar operation per iteration and
+        # keeps its vectors dense: it is replaced in a loop partitioned anyway, but is no
+        # reason to partition one (the copied body would cost more than it saves)
+        self.decisive = decisive
 
 
 class _Finder:
@@ -131,12 +135,12 @@ class _Finder:
                 v_lo = _ceil_div(n.Sub(_I32, r_hi, hi), -c)
         return v_lo, v_hi
 
-    def add(self, node, replacement, e, lo=None, hi=None):
+    def add(self, node, replacement, e, lo=None, hi=None, decisive=True):
         lin = self.linear_in_v(e)
         if lin is None:
             return False
         v_lo, v_hi = self._range(lin, None if lo is None else self.outer(lo), None if hi is None else self.outer(hi))
-        self.found.append(_Candidate(node, replacement, v_lo, v_hi))
+        self.found.append(_Candidate(node, replacement, v_lo, v_hi, decisive=decisive))
         return True
 
     # ---- the walk ----
@@ -241,7 +245,7 @@ class _Finder:
         for arg, bound in ((e.a, e.b), (e.b, e.a)):
             if self.invariant(bound):
                 kw = {"hi": bound} if t is n.Min else {"lo": bound}
-                if self.add(e, arg, arg, **kw):
+                if self.add(e, arg, arg, decisive=False, **kw):
                     self.expr(arg)
                     return True
         return False
@@ -361,11 +365,13 @@ class _Partition(Mutator):
     def _partition(self, s):
         steady = s.body
         v_lo, v_hi, lets = [], [], []
+        decisive = False
         for _ in range(_ROUNDS):
             finder = _Finder(s.name, s.min, self.names)
             finder.stmt(steady)
             if not finder.found:
                 break
+            decisive = decisive or any(c.decisive for c in finder.found)
             for c in finder.found:
                 if c.v_lo is not None:
                     v_lo.append(c.v_lo)
@@ -373,7 +379,7 @@ class _Partition(Mutator):
                     v_hi.append(c.v_hi)
                 lets.extend(c.lets)
             steady = simplify(_Replace({id(c.node): c.replacement for c in finder.found}).mutate(steady))
-        if steady is s.body:
+        if steady is s.body or not decisive:
             return s
         loop_end = n.Add(_I32, s.min, s.extent)
         start = simplify(n.Min(_I32, _combine(n.Max, s.min, v_lo), loop_end))

@@ -1,5 +1,12 @@
-"""What an output's schedule needs of its buffer, and the tail each split gets.
+"""What the pipeline asserts about its buffers before anything runs, and the tail each split
+gets. Everything lowered after these assertions may assume them (Halide does the same with the
+constraints it checks): they are facts for the simplifier and for every isl question.
 
+Declared constraints (dim(i).set_stride / set_min / set_extent on inputs and outputs): a field
+with a constant value is that constant for the rest of the pipeline (constant strides make dense
+vector accesses, constant extents constant local buffers).
+
+Schedule requirements:
 A ShiftInwards split (the default for a pure dimension of an output: vectorize, tile and split)
 shifts its last tile back so it ends at the buffer's end; that stays inside the buffer only when
 the extent is at least the tile. Halide leaves this to its output bounds check; halo states it as
@@ -97,6 +104,42 @@ def _stage_requirements(func, definition, args, guard):
             offset = parent.to_buffer(n.Sub(_I32, parent.extent, n.IntImm(_I32, f)))
             out.append(Requirement(func, parent.dim, parent.needs(f), f"{func}.{s.directive}", offset))
     return out
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Buffer `buffer`'s `field` in dimension `dim` must be `value` (an Expr)."""
+    buffer: str
+    field: str
+    dim: int
+    value: n.Expr
+
+    @property
+    def symbol(self):
+        return BufferField(self.buffer, self.field, self.dim)
+
+    @property
+    def condition(self):
+        return n.EQ(_BOOL, n.Variable(_I32, self.symbol), self.value)
+
+    @property
+    def is_constant(self):
+        return type(self.value) is n.IntImm
+
+
+@lru_cache(maxsize=64)
+def constraints(env):
+    """The declared constraints of every input and output buffer."""
+    buffers = [(nm, img.constraints) for nm, img in env.pipeline.images.items()]
+    buffers += [(o, env.function(o).output_constraints) for o in env.pipeline.outputs]
+    return tuple(Constraint(nm, field, d, c[field])
+                 for nm, cs in buffers for d, c in enumerate(cs)
+                 for field in ("stride", "min", "extent") if c[field] is not None)
+
+
+def facts(env):
+    """The conditions lowering assumes: the requirements and the constant constraints."""
+    return [r.condition for r in requirements(env)] + [c.condition for c in constraints(env) if c.is_constant]
 
 
 @lru_cache(maxsize=64)
