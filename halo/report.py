@@ -100,11 +100,9 @@ def traffic(stmt, env):
         elif t is n.AssertStmt:
             return
         else:
-            for f in s.child_fields():
-                v = getattr(s, f)
-                for k in (v if isinstance(v, tuple) else (v,)):
-                    if isinstance(k, n.Stmt):
-                        walk(k, env)
+            for k in s.children():
+                if isinstance(k, n.Stmt):
+                    walk(k, env)
 
     walk(stmt, env)
     return out

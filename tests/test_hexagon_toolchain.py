@@ -282,7 +282,7 @@ def test_missing_tools_are_named_with_the_install_command(monkeypatch, tmp_path)
     monkeypatch.setenv("HALO_QEMU_HEXAGON", "halo-no-such-qemu")
     with pytest.raises(ToolMissingError,
                        match=r"halo-no-such-qemu(.|\n)*qemu-user(.|\n)*"
-                             r"sudo apt-get install clang-19 lld-19 qemu-user"):
+                             r"sudo apt-get install clang-19 lld-19 llvm-19 qemu-user"):
         hexagon.run(tmp_path / "unused.elf")
 
 

@@ -19,11 +19,7 @@ def _bound_names(e):
         seen.add(id(x))
         if type(x) is n.Let:
             names.add(x.name)
-        for f in x.child_fields():
-            v = getattr(x, f)
-            for k in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(k, n.Expr):
-                    stack.append(k)
+        stack.extend(k for k in x.children() if isinstance(k, n.Expr))
     return names
 
 
@@ -42,11 +38,9 @@ class _Count:
         if c:
             return  # its children were counted the first time
         self.nodes[k] = e
-        for f in e.child_fields():
-            v = getattr(e, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, n.Expr):
-                    self.visit(x)
+        for x in e.children():
+            if isinstance(x, n.Expr):
+                self.visit(x)
         self.order.append(k)
 
 

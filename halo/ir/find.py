@@ -132,13 +132,11 @@ def path_to(stmt, pred):
     None."""
     if pred(stmt):
         return [stmt]
-    for f in stmt.child_fields():
-        v = getattr(stmt, f)
-        for k in (v if isinstance(v, tuple) else (v,)):
-            if isinstance(k, n.Stmt):
-                r = path_to(k, pred)
-                if r is not None:
-                    return [stmt] + r
+    for k in stmt.children():
+        if isinstance(k, n.Stmt):
+            r = path_to(k, pred)
+            if r is not None:
+                return [stmt] + r
     return None
 
 

@@ -27,6 +27,16 @@ class Node:
             setattr(cls, "_child_fields", cached)
         return cached
 
+    def children(self):
+        """The Exprs and Stmts directly inside this node, in field order (tuples flattened)."""
+        stack = [getattr(self, f) for f in reversed(self.child_fields())]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, Node):
+                yield v
+            elif isinstance(v, tuple):
+                stack.extend(reversed(v))
+
 
 # Fields that do not take part in structure: a Call's `target` is the live object the front end
 # called (lowering looks callees up by name).

@@ -26,11 +26,9 @@ def _bound_names(stmt):
             names.append(s.name)
         elif t in (n.Allocate, n.Realize):
             names.append(s.name)
-        for f in s.child_fields():
-            v = getattr(s, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, n.Stmt):
-                    walk(x)
+        for x in s.children():
+            if isinstance(x, n.Stmt):
+                walk(x)
 
     walk(stmt)
     return names

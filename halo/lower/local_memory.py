@@ -40,11 +40,9 @@ def local_buffers(stmt, threads=HEXAGON_THREADS):
                 out.append(LocalBuffer(s.name, s.memory, align_local(size.value * s.type.bytes()), copies))
             else:
                 out.append(LocalBuffer(s.name, s.memory, None, copies, size))
-        for f in s.child_fields():
-            v = getattr(s, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, n.Stmt):
-                    walk(x, copies)
+        for x in s.children():
+            if isinstance(x, n.Stmt):
+                walk(x, copies)
     walk(stmt, 1)
     return out
 

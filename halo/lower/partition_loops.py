@@ -228,11 +228,8 @@ class _Finder:
         if t is n.Mod and type(e.b) is n.IntImm and e.b.value > 0 and e.type.is_int() and e.type.lanes == 1:
             if self.fold(e):
                 return
-        for f in e.child_fields():
-            v = getattr(e, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, n.Expr):
-                    self.expr(x)
+        for x in e.children():
+            self.expr(x)
 
     def clamp(self, e):
         t = type(e)

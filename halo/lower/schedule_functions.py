@@ -227,13 +227,11 @@ class _LoopSites:
             return
         if t is n.ProducerConsumer and s.is_producer and s.name == self.func:
             return
-        for f in s.child_fields():
-            v = getattr(s, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, n.Stmt):
-                    self._walk(x, path)
-                elif isinstance(x, n.Expr):
-                    self._exprs((x,), path)
+        for x in s.children():
+            if isinstance(x, n.Stmt):
+                self._walk(x, path)
+            else:
+                self._exprs((x,), path)
 
     def _exprs(self, exprs, path):
         for e in exprs:
