@@ -97,6 +97,12 @@ def _difference_lower_bound(a, b, facts):
     c * (u / c) >= u - (c - 1) for floor division, or None."""
     ta, ca = linear(a)
     tb, cb = linear(b)
+    if not any(type(atom) is n.Div for atom, _ in tb.values()):
+        # without a division to expand, only b's own fact variables can bound the difference
+        if not facts or any(k not in tb for k in ta) or \
+                any(k not in ta and not (type(atom) is n.Variable and atom.name in facts)
+                    for k, (atom, _) in tb.items()):
+            return None
     terms = {}
     constant = cb - ca
 
