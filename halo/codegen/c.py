@@ -372,7 +372,7 @@ class _Function:
         self.close()
 
     def s_ProducerConsumer(self, s):
-        self.line(f"/* {'produce' if s.is_producer else 'consume'} {s.name} */")
+        self.line(f"/* {'produce' if s.is_producer else 'consume'} {_c_string(s.name).replace('*/', '* /')} */")
         if s.is_producer and not _moves_data(s.body):
             self.traced(s)
         else:
@@ -576,17 +576,30 @@ def _moves_data(s):
 
 
 def _nonneg(e):
-    """A cheap proof that an integer expression is never negative (unsigned leaves only)."""
+    """A cheap proof that an integer expression is never negative. A cast keeps a proof only
+    when its type holds every value it converts (int16(u16 50001) is negative), and signed
+    arithmetic narrower than 32 bits may wrap (32 / 64-bit arithmetic does not, Halide's rule)."""
     t = type(e)
     if t is n.IntImm:
         return e.value >= 0
+    if e.type.is_uint() or e.type.is_bool():
+        return True
     if t is n.Cast:
-        return e.value.type.is_uint() or e.value.type.is_bool()
-    if t is n.Load:
-        return e.type.is_uint()
-    if t in (n.Add, n.Mul, n.Min, n.Max, n.Div):
+        src = e.value.type
+        if src.is_bool():
+            return True
+        if src.is_uint():
+            return e.type.bits > src.bits
+        return src.is_int() and e.type.bits >= src.bits and _nonneg(e.value)
+    if t is n.Max:
+        return _nonneg(e.a) or _nonneg(e.b)
+    if t is n.Min:
         return _nonneg(e.a) and _nonneg(e.b)
-    return e.type.is_uint()
+    if t is n.Div:
+        return _nonneg(e.a) and _nonneg(e.b)
+    if t in (n.Add, n.Mul):
+        return e.type.bits >= 32 and _nonneg(e.a) and _nonneg(e.b)
+    return False
 
 
 def _float_literal(v, ty):
@@ -601,7 +614,17 @@ def _float_literal(v, ty):
 
 
 def _c_string(text):
-    return str(text).replace("\\", "\\\\").replace('"', '\\"')
+    """`text` for the inside of a C string literal: quotes, backslashes, control and non-ASCII
+    characters escaped (names are checked by the front end; this holds whatever reaches C)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~" and ch != "?":  # '?': no trigraph can form
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:03o}" for b in ch.encode())
+    return "".join(out)
 
 
 @dataclass

@@ -32,11 +32,13 @@ def prelude():
         out += [
             f"HALO_INLINE {t} halo_div_{suffix}({t} a, {t} b) {{",
             "  if (b == 0) return 0;",
+            # the one quotient that overflows (MIN / -1) wraps, as the rest of halo's arithmetic
+            f"  if (b == -1) return ({t})(0u - ({ut})a);",
             f"  {t} q = ({t})(a / b), r = ({t})(a % b);",
             f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q);",
             "}",
             f"HALO_INLINE {t} halo_mod_{suffix}({t} a, {t} b) {{",
-            "  if (b == 0) return 0;",
+            "  if (b == 0 || b == -1) return 0;",
             f"  {t} r = ({t})(a % b);",
             f"  return ({t})((r != 0 && ((r < 0) != (b < 0))) ? r + b : r);",
             "}",

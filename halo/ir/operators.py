@@ -180,17 +180,24 @@ def floor_div(a, b):
     return call_intrinsic("floor", q) if q.type.is_float() else q
 
 
+def _function_operand(v):
+    """An argument of min / max / absd: Halide's Python bindings turn a Python int into an
+    Int(32) Expr and a float into a Float(32) one before the types are matched, so
+    max(u16_value, 5) is an Int(32) (unlike u16_value + 5, which stays UInt(16))."""
+    return as_expr(v)
+
+
 def min_(a, b, *rest):
-    out = _arith(n.Min, a, b)
+    out = _arith(n.Min, _function_operand(a), _function_operand(b))
     for r in rest:
-        out = _arith(n.Min, out, r)
+        out = _arith(n.Min, out, _function_operand(r))
     return out
 
 
 def max_(a, b, *rest):
-    out = _arith(n.Max, a, b)
+    out = _arith(n.Max, _function_operand(a), _function_operand(b))
     for r in rest:
-        out = _arith(n.Max, out, r)
+        out = _arith(n.Max, out, _function_operand(r))
     return out
 
 
@@ -233,7 +240,7 @@ def abs_(x):
 
 def absd(a, b):
     """|a - b| without overflow; the result is unsigned for integer operands (as Halide)."""
-    a, b = match_types(a, b)
+    a, b = match_types(_function_operand(a), _function_operand(b))
     t = Type("uint", a.type.bits) if a.type.is_integer() else a.type
     return call_intrinsic("absd", a, b, type_=t)
 

@@ -50,7 +50,8 @@ def cache_key(source):
 def shared_object(source, fn_name):
     """The path of the compiled shared object for `source` (compiled now if not cached)."""
     key = cache_key(source)
-    out = build.cache_dir() / "pipelines" / f"{fn_name}-{key}.so"
+    # the key names the content; the function name (up to 255 characters) is only a reader's hint
+    out = build.cache_dir() / "pipelines" / f"{fn_name[:64]}-{key}.so"
     if out.exists():
         return out, False
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import DefinitionError
 from ..ir.types import Type, type_of_dtype
-from .names import unique_name
+from .names import user_name
 from .param import make_call
 
 
@@ -40,7 +40,7 @@ class Buffer:
                 name = sizes
         self._type = type_of_dtype(array.dtype)
         self._array = array
-        self._name = name if name is not None else unique_name("b")
+        self._name = user_name(name, "Buffer", "b")
         self._mins = [0] * array.ndim
 
     # --- shape (Halide order: dim 0 innermost) ---

@@ -158,6 +158,7 @@ def freeze(outputs):
             params[pn] = prm
     detach = _Detach()
     functions = {nm: f._frozen(detach) for nm, f in sorted(funcs.items())}
+    _check_distinct_names(functions, images, params)
     frozen_images = {nm: Image(nm, img.type(), img.dimensions(), _constraints(img.constraints()), type(img).__name__)
                      for nm, img in sorted(images.items())}
     frozen_params = {nm: ScalarParam(nm, p.type()) for nm, p in sorted(params.items())}
@@ -166,6 +167,28 @@ def freeze(outputs):
     frozen = PipelineDef(out_names, MappingProxyType(functions), MappingProxyType(frozen_images),
                          MappingProxyType(frozen_params), key)
     return frozen, LiveInputs(dict(images), dict(params))
+
+
+def _check_distinct_names(functions, images, params):
+    """Funcs, images and Params share one namespace in the generated code, and a Param named
+    like a loop variable would be read as that variable."""
+    owners = {}
+    for nm in functions:
+        owners.setdefault(nm, []).append(f"Func {nm}")
+    for nm, img in images.items():
+        owners.setdefault(nm, []).append(f"{type(img).__name__} {nm}")
+    for nm in params:
+        owners.setdefault(nm, []).append(f"Param {nm}")
+    for nm, who in sorted(owners.items()):
+        if len(who) > 1:
+            raise DefinitionError(f"the pipeline uses the name {nm} for {' and '.join(who)}; give them distinct names")
+    for f in functions.values():
+        for d in f.definitions:
+            for v in list(f.args) + [r.name for r in d.rvars]:
+                if v in params:
+                    raise DefinitionError(
+                        f"Param {v} has the name of a {'Var' if v in f.args else 'RVar'} of Func {f.name}; "
+                        f"give them distinct names (halo would read one as the other)")
 
 
 def callees(exprs):

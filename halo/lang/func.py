@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from .exprlike import ExprLike
 from .frozen import INLINED, ROOT, Definition, Function, Level, RVarDef, callees
-from .names import changed, unique_name
+from .names import changed, unique_name, user_name
 from .param import Dimension, default_constraints
 from .schedule import (Dim, DmaSpec, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
@@ -318,9 +318,7 @@ class Func:
                 name = args[1] if len(args) > 1 else None
         elif args:
             name = args[0]
-        if name is not None and not isinstance(name, str):
-            raise DefinitionError(f"Func name must be a string, got {name!r}")
-        self._name = name if name is not None else unique_name("f")
+        self._name = user_name(name, "Func", "f")
         self._stages = []
         self._pure_names = []
         self._schedule = FuncSchedule()

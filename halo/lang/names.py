@@ -1,8 +1,32 @@
 """Fresh names for anonymous Vars, Funcs and RDoms (Halide style: "_0", "f1", ...), and the
 generation counter of the front end's definitions and schedules."""
 import itertools
+import re
+
+from ..errors import DefinitionError
 
 _counter = itertools.count()
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,254}\Z")
+
+
+def user_name(name, what, default_prefix):
+    """The name a user gave a Var, Func, RDom, Param, ImageParam or Buffer (or a fresh one).
+    Names become C identifiers, C strings and runtime error messages, so they are checked here,
+    once: a letter or '_', then letters, digits, '_' or '$', at most 255 characters."""
+    if name is None:
+        return unique_name(default_prefix)
+    if not isinstance(name, str):
+        raise DefinitionError(f"{what} name must be a string, got {type(name).__name__} {name!r}")
+    if not _NAME.match(name):
+        raise DefinitionError(
+            f"{what} name {name!r} is not a valid name: use a letter or '_' followed by letters, digits, "
+            f"'_' or '$' (at most 255 characters), e.g. {_suggest(name)!r}")
+    return name
+
+
+def _suggest(name):
+    s = re.sub(r"[^A-Za-z0-9_$]", "_", name)[:255]
+    return s if s and not s[0].isdigit() and s[0] != "$" else f"_{s}"[:255]
 
 
 def unique_name(prefix):

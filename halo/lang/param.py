@@ -5,7 +5,7 @@ from ..ir.operators import as_expr, cast
 from ..ir.names import BufferField
 from ..ir.types import Int, Type
 from .exprlike import ExprLike
-from .names import changed, unique_name
+from .names import changed, user_name
 
 
 class ParamRef(n.Variable):
@@ -27,7 +27,7 @@ class Param(ExprLike):
         if not isinstance(type_, Type):
             raise DefinitionError(f"Param needs a halo type first (e.g. hl.Int(32)), got {type_!r}")
         self._type = type_
-        self._name = name if name is not None else unique_name("p")
+        self._name = user_name(name, "Param", "p")
         self._value = None
         if value is not None:
             self.set(value)
@@ -138,7 +138,7 @@ class ImageParam:
             raise DefinitionError(f"ImageParam needs a halo type first (e.g. hl.UInt(8)), got {type_!r}")
         self._type = type_
         self._dims = int(dimensions)
-        self._name = name if name is not None else unique_name("input")
+        self._name = user_name(name, "ImageParam", "input")
         self._buffer = None
         self._constraints = default_constraints(self._dims)
 

@@ -3,7 +3,7 @@ from ..errors import DefinitionError
 from ..ir import nodes as n
 from ..ir.operators import as_expr
 from ..ir.types import Int
-from .names import unique_name
+from .names import user_name
 
 
 class Var(n.Variable):
@@ -13,7 +13,7 @@ class Var(n.Variable):
 
     def __init__(self, name=None):
         object.__setattr__(self, "type", Int(32))
-        object.__setattr__(self, "name", name if name is not None else unique_name("_v"))
+        object.__setattr__(self, "name", user_name(name, "Var", "_v"))
 
 
 class Range:
@@ -70,7 +70,7 @@ class RDom:
                 raise DefinitionError(f"RDom ranges must be hl.Range(min, extent) or (min, extent) pairs, got {r!r}")
         if not rs:
             raise DefinitionError("an RDom needs at least one range")
-        self.name = name if name is not None else unique_name("r")
+        self.name = user_name(name, "RDom", "r")
         self.ranges = tuple(rs)
         self.vars = tuple(RVar(self, i) for i in range(len(rs)))
         self.predicates = []

@@ -215,6 +215,8 @@ class Bounds:
         if t in (n.Div, n.Mod, n.Shl, n.Shr, n.BitAnd) and type(e.b) is n.IntImm:
             return self._by_constant(t, a, e.b.value, e)
         b = self._bounds(e.b)
+        if t in (n.Add, n.Sub, n.Mul) and e.type.is_integer() and e.type.bits < 32:
+            return _in_type(_wide_arith(t, a, b), e.type)
         if t is n.Add:
             return Interval(_lift(n.Add, a.lo, b.lo), _lift(n.Add, a.hi, b.hi))
         if t is n.Sub:
@@ -250,6 +252,23 @@ class Bounds:
                 return point(n.Mod(_I32, a.lo, _c(c)))
             return Interval(_c(0), _c(c - 1))
         return point(_c(0)) if c == 0 else Interval(_c(c + 1), _c(0))
+
+
+def _wide_arith(t, a, b):
+    if t is n.Add:
+        return Interval(_lift(n.Add, a.lo, b.lo), _lift(n.Add, a.hi, b.hi))
+    if t is n.Sub:
+        return Interval(_lift(n.Sub, a.lo, b.hi), _lift(n.Sub, a.hi, b.lo))
+    return _mul(a, b)
+
+
+def _in_type(iv, t):
+    """An interval of arithmetic in a type narrower than 32 bits: itself when its constant ends
+    fit the type, else the whole type (the arithmetic may wrap: u8 200 + 100 is 44)."""
+    lo, hi = _const(iv.lo), _const(iv.hi)
+    if lo is not None and hi is not None and t.can_represent(lo) and t.can_represent(hi):
+        return iv
+    return _type_range(t)
 
 
 def _mul(a, b):
