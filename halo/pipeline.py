@@ -79,8 +79,11 @@ class Compiled:
                     # a halo_buffer_t * the host prepared itself (for example a DMA-wrapped frame plane)
                     call_args.append(self.ffi.cast(self._buffer_ptr, v))
                     continue
-                hb = runtime.buffer_from_array(v.numpy(), v.mins()) if isinstance(v, Buffer) else \
-                    runtime.buffer_from_array(v)
+                array = v.numpy() if isinstance(v, Buffer) else np.asarray(v)
+                if a.is_output:
+                    _check_writable(a.name, array)
+                hb = runtime.buffer_from_array(array, v.mins()) if isinstance(v, Buffer) else \
+                    runtime.buffer_from_array(array)
                 keep.append(hb)
                 call_args.append(self.ffi.cast(self._buffer_ptr, hb))
             else:
@@ -92,6 +95,34 @@ class Compiled:
                 if lib.halo_last_error_code() == rc else runtime.ffi.string(lib.halo_error_name(rc)).decode()
             lib.halo_clear_error()
             raise HaloRuntimeError(rc, msg)
+
+
+def _check_writable(name, array):
+    """An output is written in place: refuse memory the caller marked read-only and views that
+    map several points to one byte (np.broadcast_to: 4 rows written into 1)."""
+    if not array.flags.writeable:
+        raise HaloError(f"output buffer {name} is read-only (a read-only numpy array, np.frombuffer of bytes, or "
+                        f"a broadcast view); pass a writable array, e.g. a copy: np.array(a)")
+    for extent, stride in zip(array.shape, array.strides):
+        if extent > 1 and stride == 0:
+            raise HaloError(f"output buffer {name} has stride 0 in a dimension of extent {extent} (a broadcast "
+                            f"view): its points would overwrite each other; pass an array with its own memory")
+
+
+def _output_sizes(sizes, dims):
+    """realize()'s sizes: one non-negative integer per output dimension (3.7 is refused, not
+    truncated)."""
+    sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+    out = []
+    for s in sizes:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise HaloError(f"realize sizes must be integers, got {s!r} in {sizes!r}")
+        if s < 0:
+            raise HaloError(f"realize sizes must not be negative, got {s} in {sizes!r}")
+        out.append(int(s))
+    if len(out) != dims:
+        raise HaloError(f"realize needs one size per dimension of the output ({dims}), got {len(out)}: {sizes!r}")
+    return out
 
 
 class Pipeline:
@@ -245,8 +276,7 @@ class Pipeline:
         if isinstance(sizes, Buffer):
             outs = [sizes]
         else:
-            sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
-            shape = tuple(reversed([int(s) for s in sizes]))
+            shape = tuple(reversed(_output_sizes(sizes, len(self.outputs[0].args()))))
             outs = [Buffer(np.empty(shape, o.type().numpy_dtype()), name=o.name()) for o in self.outputs]
         for o, b in zip(self.outputs, outs):
             values[o.name()] = b

@@ -512,7 +512,9 @@ class Simplifier(Mutator):
         return n.block(*[self.mutate(x) for x in s.stmts])
 
     def visit_AssertStmt(self, s):
-        c = s.cond if n.Key(s.cond) in self._facts else self.mutate(s.cond)
+        if n.Key(s.cond) in self._facts:  # the check that establishes a fact: kept as it is
+            return s
+        c = self.mutate(s.cond)
         if _is_const(c) and c.value:
             return n.no_op()
         args = tuple(self.mutate(a) for a in s.args)

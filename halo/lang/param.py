@@ -1,4 +1,6 @@
 """Scalar parameters (Param) and input image parameters (ImageParam)."""
+import numpy as np
+
 from ..errors import DefinitionError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
@@ -39,8 +41,22 @@ class Param(ExprLike):
         return self._type
 
     def set(self, value):
-        if self._type.is_integer() and not self._type.can_represent(value):
-            raise DefinitionError(f"Param {self._name} of type {self._type} cannot hold {value!r}")
+        """The value the next realize uses: a bool for Bool, an integer the type can hold for
+        integer types, any real number for floats (nothing is rounded or wrapped silently)."""
+        t = self._type
+        if t.is_bool():
+            if not isinstance(value, (bool, np.bool_)):
+                raise DefinitionError(f"Param {self._name} of type bool needs True or False, got {value!r}")
+            value = bool(value)
+        elif t.is_integer():
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+                raise DefinitionError(f"Param {self._name} of type {t} needs an integer, got {value!r}")
+            if not t.can_represent(int(value)):
+                raise DefinitionError(f"Param {self._name} of type {t} cannot hold {value!r} "
+                                      f"(its range is {t.min_value()} to {t.max_value()})")
+            value = int(value)
+        elif not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, (bool, np.bool_)):
+            raise DefinitionError(f"Param {self._name} of type {t} needs a number, got {value!r}")
         self._value = value
 
     def get(self):

@@ -71,7 +71,8 @@ def _constraint_checks(ctx):
             if c.field == "stride" and c.dim == 0 else ""
         checks.append(n.AssertStmt(
             c.condition, "halo_error_bad_buffer",
-            f"buffer {c.buffer} has {c.field} %d in dimension {c.dim}, but the pipeline requires %d{hint}",
+            f"buffer {c.buffer} has {c.field} %d in dimension {c.dim}, but {c.directive or 'the pipeline'} "
+            f"requires %d{hint}",
             (V(c.symbol), c.value)))
     return checks
 

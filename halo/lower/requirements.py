@@ -113,6 +113,7 @@ class Constraint:
     field: str
     dim: int
     value: n.Expr
+    directive: str = None  # what asks for it, when not a dim(i).set_* declaration
 
     @property
     def symbol(self):
@@ -129,12 +130,24 @@ class Constraint:
 
 @lru_cache(maxsize=64)
 def constraints(env):
-    """The declared constraints of every input and output buffer."""
+    """The declared constraints of every input and output buffer. An output's bound(v, min,
+    extent) is its buffer's region in that dimension (Halide: the bounds must cover the region
+    the output is asked for, and the buffer must hold what the bounds compute)."""
     buffers = [(nm, img.constraints) for nm, img in env.pipeline.images.items()]
     buffers += [(o, env.function(o).output_constraints) for o in env.pipeline.outputs]
-    return tuple(Constraint(nm, field, d, c[field])
-                 for nm, cs in buffers for d, c in enumerate(cs)
-                 for field in ("stride", "min", "extent") if c[field] is not None)
+    out = [Constraint(nm, field, d, c[field])
+           for nm, cs in buffers for d, c in enumerate(cs)
+           for field in ("stride", "min", "extent") if c[field] is not None]
+    declared = {(c.buffer, c.field, c.dim) for c in out}
+    for o in env.pipeline.outputs:
+        f = env.function(o)
+        for v, mn, ext in f.bounds:
+            d = f.args.index(v)
+            directive = f"{o}.bound({v}, {mn}, {ext})"
+            for field, value in (("min", mn), ("extent", ext)):
+                if (o, field, d) not in declared:
+                    out.append(Constraint(o, field, d, value, directive))
+    return tuple(out)
 
 
 def facts(env):

@@ -1,0 +1,82 @@
+"""Bad calls of the language API get a clear error and change nothing: read-only or aliased
+outputs, sizes that are not integers, Param values their type cannot hold, and an output's
+bound() that does not match the buffer it is realized into."""
+import numpy as np
+import pytest
+
+import halo as hl
+
+x, y = hl.Var("x"), hl.Var("y")
+
+
+def _f():
+    f = hl.Func("f")
+    f[x, y] = x + y
+    return f
+
+
+def _read_only(shape):
+    a = np.zeros(shape, np.int32)
+    a.flags.writeable = False
+    return a
+
+
+@pytest.mark.parametrize("make,fragment", [
+    (lambda: _read_only((2, 3)), "output buffer f is read-only"),
+    (lambda: np.frombuffer(bytes(24), np.int32).reshape(2, 3), "output buffer f is read-only"),
+    (lambda: np.broadcast_to(np.zeros(3, np.int32), (4, 3)), "output buffer f is read-only"),
+])
+def test_outputs_that_cannot_be_written_are_refused(make, fragment):
+    out = make()
+    before = out.copy()
+    with pytest.raises(hl.HaloError, match=fragment):
+        _f().realize(hl.Buffer(out))
+    assert np.array_equal(out, before)
+
+
+def test_an_output_whose_points_alias_is_refused():
+    base = np.zeros(3, np.int32)
+    alias = np.lib.stride_tricks.as_strided(base, shape=(4, 3), strides=(0, 4))  # writable, rows overlap
+    with pytest.raises(hl.HaloError, match="output buffer f has stride 0 in a dimension of extent 4"):
+        _f().realize(hl.Buffer(alias))
+    assert not base.any()
+
+
+@pytest.mark.parametrize("sizes,fragment", [
+    ([3.7, 2.2], "realize sizes must be integers, got 3.7"),
+    ([3, -1], "realize sizes must not be negative, got -1"),
+    ([True, 2], "realize sizes must be integers, got True"),
+    ([3], r"realize needs one size per dimension of the output \(2\), got 1"),
+])
+def test_realize_sizes_are_checked(sizes, fragment):
+    with pytest.raises(hl.HaloError, match=fragment):
+        _f().realize(sizes)
+
+
+@pytest.mark.parametrize("type_,value,fragment", [
+    (hl.Bool(), 5, "Param p of type bool needs True or False, got 5"),
+    (hl.UInt(8), 2.5, "Param p of type uint8 needs an integer, got 2.5"),
+    (hl.UInt(8), 300, r"Param p of type uint8 cannot hold 300 \(its range is 0 to 255\)"),
+    (hl.Int(16), True, "Param p of type int16 needs an integer, got True"),
+    (hl.Float(32), "1", "Param p of type float32 needs a number, got '1'"),
+])
+def test_param_values_their_type_cannot_hold_are_refused(type_, value, fragment):
+    p = hl.Param(type_, "p")
+    with pytest.raises(hl.DefinitionError, match=fragment):
+        p.set(value)
+    assert p.get() is None
+
+
+def test_param_values_in_range_are_kept_exactly():
+    p = hl.Param(hl.Int(64), "p")
+    p.set(np.int64(2 ** 40 + 1))
+    assert p.get() == 2 ** 40 + 1 and type(p.get()) is int
+
+
+def test_an_output_bound_is_its_buffers_region():
+    f = _f()
+    f.bound(x, 0, 4)
+    with pytest.raises(hl.HaloRuntimeError,
+                       match=r"buffer f has extent 10 in dimension 0, but f.bound\(x, 0, 4\) requires 4"):
+        f.realize([10, 2])
+    assert np.array_equal(np.asarray(f.realize([4, 2])), np.add.outer(np.arange(2), np.arange(4)))
