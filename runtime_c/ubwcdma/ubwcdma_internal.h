@@ -94,7 +94,11 @@ void ubwc_handle_transfer_started(void *handle);
 void ubwc_handle_transfer_done(void *handle);
 /* Back to the default power mode when the last engine is deallocated (pool lock held). */
 void ubwc_power_restore_default(void);
-/* Serialises engine allocation and power votes. */
+/* Serialises engine allocation and deallocation (and the engines-in-use count power votes read). */
+/* Lock order, outermost first: ubwc_pool_lock (the engine pool), an engine's lock, the power
+ * state's lock (power.c, a leaf). A thread holding one may take only those after it; engine
+ * workers take only their engine's lock and the power lock, so deallocate_engine may wait for
+ * them with the pool lock held. */
 extern halo_mutex_t ubwc_pool_lock;
 int32_t ubwc_engines_in_use_locked(void);
 

@@ -4,6 +4,7 @@ program (readers sharing and not sharing engines, a concurrent writer) is clean 
 ThreadSanitizer and ASan+UBSan."""
 import pathlib
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -84,3 +85,30 @@ def test_c_stress_program_is_clean(tmp_path, sanitize):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok 512 transfers"
     assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr
+
+
+_DEALLOCATE_WHILE_QUEUED = """
+import numpy as np
+from halo.runtime import frames, ubwcdma, lib
+data = np.arange(256 * 256, dtype=np.uint32).astype(np.uint8).reshape(256, 256)
+frame = frames.pack("raw", data)
+assert lib.halo_hexagon_dma_set_bandwidth_model(50) == 0
+engine = ubwcdma.Engine()
+dma = ubwcdma.DmaFrame(frame)
+dma.prepare(engine)
+started = [dma.start("y", np.zeros_like(data), 0, 0) for _ in range(3)]
+engine.close()
+for t in started:
+    np.testing.assert_array_equal(t.wait(), data)
+dma.unprepare()
+dma.detach()
+print("done")
+"""
+
+
+def test_deallocating_an_engine_with_queued_transfers_under_the_bandwidth_model_returns():
+    """deallocate_engine waits for the queued transfers with the pool lock held; the workers
+    read the power corner for the bandwidth model, which once took that same lock (a hang in
+    most runs). In a child process, so a regression fails instead of hanging the suite."""
+    r = subprocess.run([sys.executable, "-c", _DEALLOCATE_WHILE_QUEUED], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "done", r.stderr
