@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pathlib
+import tempfile
 import warnings
 from dataclasses import dataclass
 
@@ -171,9 +172,15 @@ class Pipeline:
             low = lower(pipeline, target=target)
             cached = CGenerator(fn_name).generate(low.stmt, inferred) + (low.warnings,)
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"source": cached[0], "header": cached[1], "warnings": cached[2]}))
-            os.replace(tmp, path)
+            # a file of its own per writer (threads of one process too), published by rename
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w") as out:
+                    json.dump({"source": cached[0], "header": cached[1], "warnings": cached[2]}, out)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
         elif cached[2]:
             for msg in cached[2]:
                 warnings.warn(msg, HaloWarning, stacklevel=3)

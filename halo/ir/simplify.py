@@ -7,6 +7,7 @@ disappear, trivial lets are substituted).
 Expressions are DAGs (inlining and bounds share subtrees); each Simplifier remembers what it
 has simplified, so shared subtrees are simplified once."""
 import math
+import threading
 
 from . import nodes as n
 from .operators import wrap_int
@@ -521,11 +522,20 @@ class Simplifier(Mutator):
         return s.with_(cond=c, args=args)
 
 
-_shared = []  # the Simplifier of the compilation in progress (see shared_simplifier)
+class _Shared(threading.local):
+    """The Simplifiers of the compilations in progress on this thread (see shared_simplifier):
+    per thread, since each compilation has its own facts."""
+
+    def __init__(self):
+        self.stack = []
+
+
+_shared = _Shared()
 
 
 def simplify(node):
-    return (_shared[-1] if _shared else Simplifier()).mutate(node)
+    stack = _shared.stack
+    return (stack[-1] if stack else Simplifier()).mutate(node)
 
 
 class shared_simplifier:
@@ -536,7 +546,7 @@ class shared_simplifier:
         self.facts = facts
 
     def __enter__(self):
-        _shared.append(Simplifier(self.facts))
+        _shared.stack.append(Simplifier(self.facts))
 
     def __exit__(self, *exc):
-        _shared.pop()
+        _shared.stack.pop()
