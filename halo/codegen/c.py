@@ -402,7 +402,7 @@ class _Function:
     def s_AssertStmt(self, s):
         self.open(f"if (!({self.expr(s.cond)})) {{")
         # inside the failure branch: its arguments are computed only when it is taken
-        args = "".join(f", (int)({self.expr(a)})" for a in s.args)
+        args = "".join(f", ({'long long' if a.type.bits == 64 else 'int'})({self.expr(a)})" for a in s.args)
         self.line(f'_halo_code = halo_error(_halo_uc, {s.code}, "{_c_string(s.message)}"{args});')
         self.line("goto _halo_cleanup;")
         self.close()

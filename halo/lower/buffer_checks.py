@@ -77,6 +77,42 @@ def _constraint_checks(ctx):
     return checks
 
 
+_I64 = Int(64)
+_MAX_BYTES = 2 ** 31 - 1  # generated code indexes buffers with 32-bit arithmetic
+
+
+def _range_checks(ctx):
+    """Every input and output buffer is one halo can index: non-negative extents, coordinates
+    whose end (min + extent, where loops stop) fits in 32 bits, and at most 2^31 - 1 bytes between its first and last element (the
+    index arithmetic is 32-bit, as Halide's without large_buffers). Checked in 64 bits, first
+    of all, so that no later check or index can overflow."""
+    buffers = [(nm, img.type, img.dimensions) for nm, img in ctx.pipeline.images.items()]
+    buffers += [(o, ctx.env.function(o).type, len(ctx.env.function(o).args)) for o in ctx.pipeline.outputs]
+    wide = lambda e: n.Cast(_I64, e)
+    checks = []
+    for nm, t, dims in buffers:
+        span = n.IntImm(_I64, 1)
+        for d in range(dims):
+            mn, ext = V(BufferField(nm, "min", d)), V(BufferField(nm, "extent", d))
+            stride = V(BufferField(nm, "stride", d))
+            checks.append(n.AssertStmt(
+                n.GE(_BOOL, ext, n.IntImm(_I32, 0)), "halo_error_bad_buffer",
+                f"buffer {nm} has extent %d in dimension {d}; an extent cannot be negative", (ext,)))
+            checks.append(n.AssertStmt(
+                n.LE(_BOOL, n.Add(_I64, wide(mn), wide(ext)), n.IntImm(_I64, 2 ** 31 - 1)), "halo_error_bad_buffer",
+                f"buffer {nm} has min %d and extent %d in dimension {d}: its end (min + extent) does not fit in "
+                f"32 bits", (mn, ext)))
+            reach = n.Mul(_I64, wide(n.Max(_I32, stride, n.Sub(_I32, n.IntImm(_I32, 0), stride))),
+                          wide(n.Max(_I32, n.Sub(_I32, ext, n.IntImm(_I32, 1)), n.IntImm(_I32, 0))))
+            span = n.Add(_I64, span, reach)
+        nbytes = simplify(n.Mul(_I64, span, n.IntImm(_I64, max(t.bytes(), 1))))
+        checks.append(n.AssertStmt(
+            n.LE(_BOOL, nbytes, n.IntImm(_I64, _MAX_BYTES)), "halo_error_bad_buffer",
+            f"buffer {nm} spans %lld bytes; halo indexes buffers in 32 bits (at most {_MAX_BYTES} bytes)",
+            (nbytes,)))
+    return checks
+
+
 def _requirement_checks(ctx):
     checks = []
     for r in ctx.requirements:
@@ -90,4 +126,5 @@ def _requirement_checks(ctx):
 
 
 def buffer_checks(stmt, ctx):
-    return n.block(*_requirement_checks(ctx), *_constraint_checks(ctx), _LocalChecks(ctx).mutate(stmt))
+    return n.block(*_range_checks(ctx), *_requirement_checks(ctx), *_constraint_checks(ctx),
+                   _LocalChecks(ctx).mutate(stmt))
