@@ -5,6 +5,7 @@ output). A failed check returns halo_error_buffer_too_small with Halide's messag
 block touches memory. The schedule's requirements and the declared constraints (requirements.py)
 are checked first of all: everything after them is lowered assuming them."""
 from ..ir import nodes as n
+from ..ir.dma import READ
 from ..ir.names import BufferField
 from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
@@ -62,6 +63,27 @@ class _LocalChecks(Mutator):
             if b is not None:  # an output written by DMA has no stores; its engine checks the region
                 checks.extend(_asserts_for(s.name, "Output", b))
         return s.with_(body=n.block(*checks, body))
+
+    def visit_DmaStart(self, s):
+        """A transfer reads or writes its DDR buffer like a computed access does: every backend's
+        region is checked against that buffer first (an engine never sees a region outside it)."""
+        kind = "Input" if s.copy.direction == READ else "Output"
+        nm = s.copy.ddr
+        checks = []
+        for d, (mn, ext) in enumerate(zip(s.mins, s.extents)):
+            bmin = V(BufferField(nm, "min", d))
+            bmax = simplify(n.Sub(_I32, n.Add(_I32, bmin, V(BufferField(nm, "extent", d))), n.IntImm(_I32, 1)))
+            mx = simplify(n.Sub(_I32, n.Add(_I32, mn, ext), n.IntImm(_I32, 1)))
+            empty = n.LE(_BOOL, ext, n.IntImm(_I32, 0))
+            checks.append(n.AssertStmt(
+                simplify(n.Or(_BOOL, empty, n.GE(_BOOL, mn, bmin))), "halo_error_buffer_too_small",
+                f"{kind} buffer {nm} is accessed at %d by the DMA of {s.copy.func}, which is before the min (%d) "
+                f"in dimension {d}", (mn, bmin)))
+            checks.append(n.AssertStmt(
+                simplify(n.Or(_BOOL, empty, n.LE(_BOOL, mx, bmax))), "halo_error_buffer_too_small",
+                f"{kind} buffer {nm} is accessed at %d by the DMA of {s.copy.func}, which is beyond the max (%d) "
+                f"in dimension {d}", (mx, bmax)))
+        return n.block(*checks, s)
 
 
 def _constraint_checks(ctx):
