@@ -3,6 +3,7 @@ and from locked-cache or VTCM tiles by the runtime's engines. The frame format i
 the buffer (set by the host when it wraps and prepares it); the ROI, stride and alignment rules
 of the format are checked by the runtime on every transfer."""
 from halo.errors import ScheduleError
+from halo.ir.dma import READ
 
 from . import Backend, register
 
@@ -24,7 +25,10 @@ class UbwcDma(Backend):
                 f"{copy.ddr} has {copy.type_bits}-bit elements")
 
     def c_start(self, copy, ddr_buffer, local_buffer, handle):
-        return [f"_r = halo_hexagon_dma_copy_start(_halo_uc, {ddr_buffer}, {local_buffer}, {handle});"]
+        # the direction is the host's prepare call's: a swapped one would write into an input
+        direction = "halo_dma_read" if copy.direction == READ else "halo_dma_write"
+        return [f'_r = halo_hexagon_dma_check_direction(_halo_uc, {ddr_buffer}, {direction}, "{copy.ddr}");',
+                f"if (!_r) _r = halo_hexagon_dma_copy_start(_halo_uc, {ddr_buffer}, {local_buffer}, {handle});"]
 
     def c_wait(self, copy, handle):
         return [f"_r = halo_hexagon_dma_copy_wait(_halo_uc, {handle});"]

@@ -65,6 +65,13 @@ static int64_t __attribute__((unused)) halo__span_bytes(const halo_buffer_t *b) 
    with another task's chain is waited for first (dmstart on a running engine is an error). */
 static int halo__udma_lock;
 
+/* After a failed transfer the engine is in ERROR and refuses every command until dmpause: the
+   error is already reported, so the engine is paused back to IDLE for the next run. */
+static void halo__udma_recover(int engine) {
+  uint32_t dm0;
+  (void)halo_udma_dmpause(engine, &dm0);
+}
+
 static int __attribute__((unused)) halo__udma_start(void *uc, int engine, const halo_buffer_t *ddr, const halo_buffer_t *local, int to_local, void *local_base, int64_t local_bytes, halo__udma_state *st) {
   int bytes = (local->type.bits + 7) / 8;
   if (ddr->host == NULL)
@@ -98,6 +105,7 @@ static int __attribute__((unused)) halo__udma_start(void *uc, int engine, const 
     for (int i = 0; i < 3; i++) if (st->maps[i]) halo_udma_unmap(st->maps[i]);
     halo_free(uc, st->descs);
     st->descs = NULL;
+    halo__udma_recover(engine);
   }
   return r;
 }
@@ -107,6 +115,7 @@ static int __attribute__((unused)) halo__udma_wait(void *uc, halo__udma_state *s
   for (int i = 0; i < 3; i++) if (st->maps[i]) halo_udma_unmap(st->maps[i]);
   halo_free(uc, st->descs);
   st->descs = NULL;
+  if (r != 0) halo__udma_recover(st->engine);
   return r;
 }
 ''']

@@ -256,6 +256,11 @@ int halo_hexagon_dma_unprepare(void *user_context, halo_buffer_t *buf);
 int halo_hexagon_dma_copy_start(void *user_context, halo_buffer_t *frame, halo_buffer_t *local,
                                 halo_dma_transfer_t *t);
 int halo_hexagon_dma_copy_wait(void *user_context, halo_dma_transfer_t *t);
+/* halo_error_dma_bad_direction unless `frame` is prepared for `direction` (a pipeline checks
+ * each DDR buffer it moves: an input prepared for copy to device would otherwise be written).
+ * `name` is the pipeline's name for the buffer, for the message. */
+int halo_hexagon_dma_check_direction(void *user_context, halo_buffer_t *frame, halo_dma_direction_t direction,
+                                     const char *name);
 
 #ifdef __cplusplus
 }

@@ -50,3 +50,22 @@ def test_a_dma_write_inside_its_output_succeeds_and_its_region_is_checked(backen
     low = hl.Pipeline(out).lower()
     messages = [s.message for s in collect(low.stmt, lambda s: type(s) is n.AssertStmt)]
     assert any("Output buffer out is accessed at %d by the DMA of out" in m for m in messages)
+
+
+def test_a_user_dma_engine_left_in_error_fails_one_run_not_every_later_one():
+    from halo.runtime import user_dma as ud
+    ud.reset()
+    try:
+        inp, out = _pipeline("user_dma", "read")
+        a = np.arange(8 * 32, dtype=np.uint8).reshape(8, 32)
+        inp.set(hl.Buffer(a))
+        engine = ud.Engine(0)
+        engine.start(0x10)  # an unmapped descriptor: the engine faults into ERROR
+        with pytest.raises(hl.HaloRuntimeError):
+            engine.wait()
+        with pytest.raises(hl.HaloRuntimeError, match="user DMA engine 0"):
+            out.realize([32, 8])
+        # the failed run paused the engine back to IDLE: the next valid run works
+        assert np.array_equal(np.asarray(out.realize([32, 8])), a * 2)
+    finally:
+        ud.reset()

@@ -547,3 +547,50 @@ def test_compile_time_report_counts_buffers_folds_transfers_and_bytes():
     # 2 x 2 tiles of 128 x 32: one read and one write each, every byte once
     assert "  in_copy: 4 transfers, 16384 bytes" in text
     assert "  out: 4 transfers, 16384 bytes" in text
+
+
+def test_swapped_prepare_directions_are_refused_and_the_input_is_untouched():
+    """An input prepared for copy to device (and an output for copy to host) once ran and wrote
+    over the input; each DMA'd buffer's direction is now checked against the pipeline's."""
+    inp, out = build("copy", "y", "basic", tile_w=128, bits=8)
+    compiled = out.compile_jit()
+    y, uv = _frame("nv12", 256, 128, 0)
+    fin = frames.pack("nv12", y, uv)
+    fout = frames.pack("nv12", np.zeros_like(y), np.zeros_like(uv))
+    before = frames.unpack(fin)[0].copy()
+    with ubwcdma.Engine() as er, ubwcdma.Engine() as ew:
+        din, dout = ubwcdma.DmaFrame(fin), ubwcdma.DmaFrame(fout)
+        din.prepare(er, "write")
+        dout.prepare(ew, "read")
+        try:
+            with pytest.raises(hl.HaloRuntimeError, match=r"buffer input is prepared for copy to device \(DMA writes\), "
+                                                          r"but the pipeline reads it by DMA; prepare it with "
+                                                          r"halo_hexagon_dma_prepare_for_copy_to_host"):
+                compiled({"input": din.planes["y"], "out": dout.planes["y"]})
+        finally:
+            din.unprepare()
+            dout.unprepare()
+            din.detach()
+            dout.detach()
+    assert np.array_equal(frames.unpack(fin)[0], before)
+
+
+def test_dma_frame_moves_only_in_its_prepared_direction():
+    y, uv = _frame("nv12", 256, 128, 0)
+    frame = frames.pack("nv12", y, uv)
+    with ubwcdma.Engine() as e:
+        d = ubwcdma.DmaFrame(frame)
+        with pytest.raises(hl.HaloError, match="DmaFrame.start: the frame is not prepared"):
+            d.start("y", d.local_tile("y", 64, 8), 0, 0)
+        d.prepare(e, "read")
+        try:
+            with pytest.raises(hl.HaloError, match="DmaFrame.write: the frame is prepared for read, not write"):
+                d.write("y", d.local_tile("y", 64, 8), 0, 0)
+            tile = d.local_tile("y", 64, 8)
+            tile.flags.writeable = False
+            with pytest.raises(hl.HaloError, match="a read fills `tile`, which is read-only"):
+                d.start("y", tile, 0, 0)
+            assert np.array_equal(d.read("y", 0, 0, 64, 8), y[:8, :64])
+        finally:
+            d.unprepare()
+            d.detach()

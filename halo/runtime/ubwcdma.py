@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import HaloError
 from . import buffer_from_array, check
 from .frames import Frame, aligned_zeros
 
@@ -248,17 +249,28 @@ class DmaFrame:
         """Starts moving `tile` (a local-memory array, see local_tile) to or from the plane at
         (x, y) (chroma coordinates for UV), in the prepared direction."""
         ffi, lib = _rt()
+        if self.direction is None:
+            raise HaloError("DmaFrame.start: the frame is not prepared; call prepare(engine, 'read' or 'write') first")
+        if self.direction == "read" and not tile.flags.writeable:
+            raise HaloError("DmaFrame.start: a read fills `tile`, which is read-only; pass a writable array")
         frame_buf = self.planes[plane]
         local = self._local_buffer(plane, tile, x, y, deinterleave)
         t = Transfer((local, tile, self), tile if self.direction == "read" else None)
         check(lib.halo_hexagon_dma_copy_start(ffi.NULL, frame_buf, local, t._t))
         return t
 
+    def _need(self, direction: str, what: str) -> None:
+        if self.direction != direction:
+            raise HaloError(f"DmaFrame.{what}: the frame is prepared for {self.direction or 'nothing'}, not "
+                            f"{direction}; prepare(engine, {direction!r}) first")
+
     def read(self, plane: str, x: int, y: int, width: int, height: int,
              deinterleave: bool = False) -> np.ndarray:
+        self._need("read", "read")
         tile = self.local_tile(plane, width, height, deinterleave)
         return self.start(plane, tile, x, y, deinterleave).wait()
 
     def write(self, plane: str, tile: np.ndarray, x: int, y: int,
               deinterleave: bool = False) -> None:
+        self._need("write", "write")
         self.start(plane, tile, x, y, deinterleave).wait()

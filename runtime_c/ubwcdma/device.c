@@ -245,6 +245,22 @@ static int local_layout(void *uc, const dma_handle_t *h, const halo_buffer_t *l,
     return 0;
 }
 
+int halo_hexagon_dma_check_direction(void *uc, halo_buffer_t *frame, halo_dma_direction_t direction,
+                                     const char *name) {
+    dma_handle_t *h = handle_of(frame);
+    if (!name) name = "(unnamed)";
+    if (!h) return halo_error(uc, halo_error_dma_not_wrapped, "buffer %s is not wrapped for UBWCDMA", name);
+    if (!h->prepared) return halo_error(uc, halo_error_dma_not_prepared, "buffer %s is not prepared for UBWCDMA", name);
+    if (h->direction != (int32_t)direction)
+        return halo_error(uc, halo_error_dma_bad_direction,
+                          "buffer %s is prepared for %s, but the pipeline %s it by DMA; prepare it with "
+                          "halo_hexagon_dma_prepare_for_copy_%s", name,
+                          h->direction == halo_dma_read ? "copy to host (DMA reads)" : "copy to device (DMA writes)",
+                          direction == halo_dma_read ? "reads" : "writes",
+                          direction == halo_dma_read ? "to_host" : "to_device");
+    return 0;
+}
+
 int halo_hexagon_dma_copy_start(void *uc, halo_buffer_t *frame, halo_buffer_t *local, halo_dma_transfer_t *t) {
     dma_handle_t *h = handle_of(frame);
     if (!h) return halo_error(uc, halo_error_dma_not_wrapped, "copy: the frame buffer is not wrapped for UBWCDMA");
