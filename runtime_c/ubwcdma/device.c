@@ -42,6 +42,10 @@ static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem) {
     if (!buf || !mem)
         return halo_error(uc, halo_error_bad_argument, "device_wrap_native: %s is NULL",
                           buf ? "the plane address" : "the buffer");
+    if (buf->dimensions < 1 || buf->dimensions > 3 || !buf->dim)
+        return halo_error(uc, halo_error_dma_buffer_shape,
+                          "device_wrap_native: the buffer needs 1 to 3 dimensions and their dim array "
+                          "(dimensions %d, dim %s)", buf->dimensions, buf->dim ? "set" : "NULL");
     if (buf->device)
         return halo_error(uc, halo_error_dma_already_wrapped,
                           "device_wrap_native: the buffer already has a device handle");
@@ -267,8 +271,9 @@ int halo_hexagon_dma_copy_start(void *uc, halo_buffer_t *frame, halo_buffer_t *l
     if (!h->prepared) return halo_error(uc, halo_error_dma_not_prepared, "copy: the frame buffer is not prepared");
     if (!ubwc_engine_valid(h->engine) || ubwc_engine_generation(h->engine) != h->generation)
         return halo_error(uc, halo_error_dma_bad_engine, "copy: the frame's engine was deallocated");
-    if (!local || !local->host || !t)
-        return halo_error(uc, halo_error_bad_argument, "copy: local buffer, its memory or the transfer is NULL");
+    if (!local || !local->host || !local->dim || !t)
+        return halo_error(uc, halo_error_bad_argument,
+                          "copy: local buffer, its memory, its dim array or the transfer is NULL");
     if (local->dimensions != frame->dimensions)
         return halo_error(uc, halo_error_dma_buffer_shape, "copy: local tile has %d dims, the frame %d",
                           local->dimensions, frame->dimensions);

@@ -295,3 +295,25 @@ def test_crop_of_a_wrapped_frame_shares_its_handle(engine, frame):
         raises(-105, "outside the frame's [8, 24)", check,
                lib.halo_hexagon_dma_copy_start(ffi.NULL, crop, buffer_from_array(tile, mins=[64, 0]), t))
         dma.unprepare()
+
+
+def test_wrapping_a_buffer_without_its_dim_array_is_an_error():
+    b = ffi.new("halo_buffer_t *")
+    b.dimensions = 2  # and dim left NULL: wrapping it once returned success, prepare then crashed
+    raises(lib.halo_error_dma_buffer_shape, "needs 1 to 3 dimensions and their dim array",
+           lambda: check(lib.halo_hexagon_dma_device_wrap_native(ffi.NULL, b, 0x1000)))
+    assert b.device == 0
+
+
+def test_halo_free_of_a_foreign_or_freed_pointer_is_an_error_not_an_abort():
+    foreign = ffi.new("char[256]")
+    lib.halo_clear_error()
+    lib.halo_free(ffi.NULL, foreign)
+    assert lib.halo_last_error_code() == lib.halo_error_bad_free
+    assert b"was not returned by halo_malloc" in ffi.string(lib.halo_last_error_message())
+    p = lib.halo_malloc(ffi.NULL, 100)
+    lib.halo_free(ffi.NULL, p)
+    lib.halo_clear_error()
+    lib.halo_free(ffi.NULL, p)  # a second free
+    assert lib.halo_last_error_code() == lib.halo_error_bad_free
+    lib.halo_clear_error()
