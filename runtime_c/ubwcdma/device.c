@@ -42,9 +42,9 @@ static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem) {
     if (!buf || !mem)
         return halo_error(uc, halo_error_bad_argument, "device_wrap_native: %s is NULL",
                           buf ? "the plane address" : "the buffer");
-    if (buf->dimensions < 1 || buf->dimensions > 3 || !buf->dim)
+    if (buf->dimensions < 1 || !buf->dim)  /* how many dimensions a format takes, prepare checks */
         return halo_error(uc, halo_error_dma_buffer_shape,
-                          "device_wrap_native: the buffer needs 1 to 3 dimensions and their dim array "
+                          "device_wrap_native: the buffer needs dimensions and their dim array "
                           "(dimensions %d, dim %s)", buf->dimensions, buf->dim ? "set" : "NULL");
     if (buf->device)
         return halo_error(uc, halo_error_dma_already_wrapped,

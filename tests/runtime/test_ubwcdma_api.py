@@ -300,7 +300,7 @@ def test_crop_of_a_wrapped_frame_shares_its_handle(engine, frame):
 def test_wrapping_a_buffer_without_its_dim_array_is_an_error():
     b = ffi.new("halo_buffer_t *")
     b.dimensions = 2  # and dim left NULL: wrapping it once returned success, prepare then crashed
-    raises(lib.halo_error_dma_buffer_shape, "needs 1 to 3 dimensions and their dim array",
+    raises(lib.halo_error_dma_buffer_shape, "needs dimensions and their dim array",
            lambda: check(lib.halo_hexagon_dma_device_wrap_native(ffi.NULL, b, 0x1000)))
     assert b.device == 0
 
