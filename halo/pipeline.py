@@ -104,6 +104,8 @@ def _check_writable(name, array):
     if not array.flags.writeable:
         raise HaloError(f"output buffer {name} is read-only (a read-only numpy array, np.frombuffer of bytes, or "
                         f"a broadcast view); pass a writable array, e.g. a copy: np.array(a)")
+    if array.size == 0:
+        return  # no points: nothing to write, nothing to alias
     for extent, stride in zip(array.shape, array.strides):
         if extent > 1 and stride == 0:
             raise HaloError(f"output buffer {name} has stride 0 in a dimension of extent {extent} (a broadcast "

@@ -80,3 +80,20 @@ def test_an_output_bound_is_its_buffers_region():
                        match=r"buffer f has extent 10 in dimension 0, but f.bound\(x, 0, 4\) requires 4"):
         f.realize([10, 2])
     assert np.array_equal(np.asarray(f.realize([4, 2])), np.add.outer(np.arange(2), np.arange(4)))
+
+
+@pytest.mark.parametrize("dims", [-1, 17, 2.5, "2", True])
+def test_image_param_dimensions_must_be_a_small_integer(dims):
+    with pytest.raises(hl.DefinitionError, match=f"ImageParam q needs a number of dimensions from 0 to 16, got"):
+        hl.ImageParam(hl.UInt(8), dims, "q")
+
+
+def test_empty_inputs_and_outputs_are_not_reported_as_bad_strides():
+    # numpy gives empty arrays strides of 0; they once failed the stride-1 check of dimension 0
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    f = hl.Func("f")
+    f[x, y] = inp[x, y] + 1
+    inp.set(hl.Buffer(np.zeros((0, 4), np.uint8)))
+    assert np.asarray(f.realize([4, 0])).shape == (0, 4)
+    inp.set(hl.Buffer(np.zeros((3, 0), np.uint8)))
+    assert np.asarray(f.realize([0, 3])).shape == (3, 0)

@@ -152,6 +152,9 @@ class ImageParam:
     def __init__(self, type_, dimensions, name=None):
         if not isinstance(type_, Type):
             raise DefinitionError(f"ImageParam needs a halo type first (e.g. hl.UInt(8)), got {type_!r}")
+        if isinstance(dimensions, bool) or not isinstance(dimensions, (int, np.integer)) or not 0 <= dimensions <= 16:
+            raise DefinitionError(f"ImageParam {name or ''} needs a number of dimensions from 0 to 16, got "
+                                  f"{dimensions!r}")
         self._type = type_
         self._dims = int(dimensions)
         self._name = user_name(name, "ImageParam", "input")

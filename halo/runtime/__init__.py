@@ -78,6 +78,15 @@ def _halo_type(dtype: np.dtype) -> tuple[int, int]:
     return _TYPE_CODES[dtype.kind], dtype.itemsize * 8
 
 
+def _dense_strides(shape, itemsize):
+    """C-order byte strides of `shape`, counting an empty axis as one element wide."""
+    out, step = [], itemsize
+    for extent in reversed(shape):
+        out.append(step)
+        step *= max(extent, 1)
+    return tuple(reversed(out))
+
+
 def buffer_from_array(arr: np.ndarray, mins: Sequence[int] | None = None):
     """A halo_buffer_t* viewing `arr` without copying, in Halide's axis order: numpy shape
     (..., H, W) becomes dim[0] = x (extent W), dim[1] = y (extent H), ...; strides are in
@@ -95,9 +104,12 @@ def buffer_from_array(arr: np.ndarray, mins: Sequence[int] | None = None):
         raise ValueError(f"{len(mins)} mins given for a {n}-dimensional array")
     buf = ffi.new("halo_buffer_t *")
     dims = ffi.new("halo_dimension_t[]", max(n, 1))
+    # an empty array has no memory to describe: numpy may give it any strides (0 included), so
+    # it gets dense ones, which satisfy the layout a pipeline declares for its inputs
+    strides = arr.strides if arr.size else _dense_strides(arr.shape, arr.itemsize)
     for i in range(n):
         axis = n - 1 - i
-        stride, rem = divmod(arr.strides[axis], arr.itemsize)
+        stride, rem = divmod(strides[axis], arr.itemsize)
         if rem:
             raise ValueError(f"axis {axis} stride of {arr.strides[axis]} bytes is not a multiple "
                              f"of the {arr.itemsize}-byte element")
