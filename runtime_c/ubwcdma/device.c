@@ -5,10 +5,7 @@
 
 #include "ubwcdma_internal.h"
 
-#define HANDLE_MAGIC 0x55425743u /* "UBWC": tells a live handle from freed or foreign memory */
-
 typedef struct dma_handle_t {
-    uint32_t magic;
     uint8_t *plane;
     bool prepared, is_ubwc;
     int32_t fmt, direction;
@@ -29,10 +26,47 @@ static const struct halo_device_interface_t interface = {
 
 const struct halo_device_interface_t *halo_hexagon_dma_device_interface(void) { return &interface; }
 
+/* Live handles by slot. A wrapped buffer's device field is (generation << 32) | (slot + 1):
+ * a forged value, or one left in a copy of a buffer after detach, is looked up here and never
+ * dereferenced, and a slot reused by a later wrap has a new generation. */
+#define HANDLE_SLOTS 4096
+static struct {
+    dma_handle_t *h;
+    uint32_t generation;
+} slots[HANDLE_SLOTS];
+static halo_mutex_t slots_lock = HALO_MUTEX_INITIALIZER;
+
 static dma_handle_t *handle_of(const halo_buffer_t *buf) {
     if (!buf || !buf->device || buf->device_interface != &interface) return NULL;
-    dma_handle_t *h = (dma_handle_t *)(uintptr_t)buf->device;
-    return h->magic == HANDLE_MAGIC ? h : NULL;
+    uint64_t slot = (buf->device & 0xffffffffu) - 1;
+    uint32_t generation = (uint32_t)(buf->device >> 32);
+    if (slot >= HANDLE_SLOTS) return NULL;
+    halo_mutex_lock(&slots_lock);
+    dma_handle_t *h = slots[slot].generation == generation ? slots[slot].h : NULL;
+    halo_mutex_unlock(&slots_lock);
+    return h;
+}
+
+/* The device value of a new live handle, or 0 when every slot is taken. */
+static uint64_t add_handle(dma_handle_t *h) {
+    uint64_t device = 0;
+    halo_mutex_lock(&slots_lock);
+    for (uint32_t i = 0; i < HANDLE_SLOTS && !device; i++) {
+        if (slots[i].h) continue;
+        if (++slots[i].generation == 0) slots[i].generation = 1;
+        slots[i].h = h;
+        device = ((uint64_t)slots[i].generation << 32) | (i + 1);
+    }
+    halo_mutex_unlock(&slots_lock);
+    return device;
+}
+
+static void remove_handle(uint64_t device) {
+    halo_mutex_lock(&slots_lock);
+    uint64_t slot = (device & 0xffffffffu) - 1;
+    slots[slot].h = NULL;
+    slots[slot].generation++;
+    halo_mutex_unlock(&slots_lock);
 }
 
 void ubwc_handle_transfer_started(void *h) { atomic_fetch_add(&((dma_handle_t *)h)->inflight, 1); }
@@ -52,10 +86,16 @@ static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem) {
     dma_handle_t *h = halo_malloc(uc, sizeof *h);
     if (!h) return halo_error_out_of_memory;
     *h = (dma_handle_t){0};
-    h->magic = HANDLE_MAGIC;
     h->plane = (uint8_t *)(uintptr_t)mem;
     atomic_init(&h->inflight, 0);
-    buf->device = (uint64_t)(uintptr_t)h;
+    uint64_t device = add_handle(h);
+    if (!device) {
+        halo_free(uc, h);
+        return halo_error(uc, halo_error_dma_already_wrapped,
+                          "device_wrap_native: %d buffers are wrapped already, the most at once; detach some",
+                          HANDLE_SLOTS);
+    }
+    buf->device = device;
     buf->device_interface = &interface;
     return 0;
 }
@@ -69,7 +109,7 @@ static int detach(void *uc, halo_buffer_t *buf) {
         return halo_error(uc, halo_error_dma_busy,
                           "device_detach_native: %d transfer(s) on this buffer still in flight",
                           atomic_load(&h->inflight));
-    h->magic = 0;
+    remove_handle(buf->device);
     halo_free(uc, h);
     buf->device = 0;
     buf->device_interface = NULL;

@@ -1,6 +1,9 @@
 """The host API call by call: device interface, engines (and their exhaustion), power votes,
 wrap / prepare / unprepare / detach with Halide's buffer shape rules, and misuse sequences that
 must fail with an error (never crash)."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -317,3 +320,28 @@ def test_halo_free_of_a_foreign_or_freed_pointer_is_an_error_not_an_abort():
     lib.halo_free(ffi.NULL, p)  # a second free
     assert lib.halo_last_error_code() == lib.halo_error_bad_free
     lib.halo_clear_error()
+
+
+_FORGED_HANDLES = """
+import numpy as np
+from halo.runtime import ffi, frames, lib, ubwcdma
+d = ubwcdma.DmaFrame(frames.pack("raw", np.zeros((16, 64), np.uint8)))
+b = d.planes["y"]
+copy = ffi.new("halo_buffer_t *")
+copy[0] = b[0]
+dims = ffi.new("halo_dimension_t[2]")
+dims[0], dims[1] = b.dim[0], b.dim[1]
+copy.dim = dims
+d.detach()
+codes = [lib.halo_hexagon_dma_unprepare(ffi.NULL, copy)]  # the copy's handle is stale
+for forged in (0xDEADBEEF00000007, 0x41414141, 0xFFFFFFFFFFFFFFFF):
+    copy.device = forged
+    codes.append(lib.halo_hexagon_dma_unprepare(ffi.NULL, copy))
+print(" ".join(str(c) for c in codes))
+"""
+
+
+def test_stale_and_forged_device_handles_are_errors_not_crashes():
+    r = subprocess.run([sys.executable, "-c", _FORGED_HANDLES], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(lib.halo_error_dma_not_wrapped)] * 4
