@@ -93,7 +93,8 @@ bool ubwc_plane_geom(int family, bool chroma, bool ubwc, int32_t width, int32_t 
 int halo_frame_layout(int fmt, bool is_ubwc, int32_t width, int32_t height, int32_t stride,
                       int32_t scanlines, halo_frame_layout_t *out) {
     if (!out) return halo_error(NULL, halo_error_bad_argument, "halo_frame_layout: out is NULL");
-    if (fmt != halo_hexagon_fmt_RawData && ubwc_family(fmt) != fmt)
+    if (fmt < halo_hexagon_fmt_RawData || fmt > halo_hexagon_fmt_NV124R_UV ||
+        (fmt != halo_hexagon_fmt_RawData && ubwc_family(fmt) != fmt))
         return halo_error(NULL, halo_error_dma_bad_format,
                           "halo_frame_layout: format %d is not RawData or a combined format "
                           "(NV12 1, P010 4, TP10 7, NV124R 10)", fmt);

@@ -113,3 +113,10 @@ def test_plane_formats_are_not_frame_formats():
     assert lib.halo_frame_layout(2, False, 64, 64, 0, 0, out) == -100  # NV12_Y
     with pytest.raises(ValueError, match="frame format must be one of"):
         frames.layout("yuv444", 8, 8)
+
+
+def test_only_the_known_combined_formats_have_a_layout():
+    out = ffi.new("halo_frame_layout_t *")
+    accepted = [f for f in range(-64, 1024) if lib.halo_frame_layout(f, False, 64, 16, 0, 0, out) == 0]
+    assert accepted == [0, 1, 4, 7, 10]  # RawData, NV12, P010, TP10, NV124R
+    assert lib.halo_frame_layout(13, False, 64, 16, 0, 0, out) == lib.halo_error_dma_bad_format
