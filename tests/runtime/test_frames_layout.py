@@ -1,7 +1,7 @@
 """Frame layouts: the reference's formulas and worked values (formats_and_dma_engines.md A.2-A.5)."""
 import pytest
 
-from halo.runtime import HaloRuntimeError, frames
+from halo.runtime import HaloRuntimeError, ffi, frames, lib
 
 
 def align(n, a):
@@ -108,7 +108,7 @@ def test_layout_errors(kwargs, code, text):
 
 
 def test_plane_formats_are_not_frame_formats():
-    from halo.runtime import ffi, lib
+
     out = ffi.new("halo_frame_layout_t *")
     assert lib.halo_frame_layout(2, False, 64, 64, 0, 0, out) == -100  # NV12_Y
     with pytest.raises(ValueError, match="frame format must be one of"):
