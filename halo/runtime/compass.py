@@ -18,7 +18,8 @@ SCOPES = {"global": 0, "global.1": 1, "global.2": 2, "global.3": 3, "lsram": 4, 
           "private": 6, "constant": 7}
 _TYPE_CODES = {"i": 0, "u": 1, "f": 2}
 
-# Arrays an async copy reads or writes stay referenced until its event is waited for.
+# Arrays an async copy reads or writes stay referenced until its event is waited for (only
+# copies that started: a refused one holds nothing).
 _in_flight: dict[int, list[np.ndarray]] = {}
 _in_flight_lock = threading.Lock()
 
@@ -40,6 +41,8 @@ def _args(dst, src, width, src_stride, times, dst_stride, dst_scope, src_scope):
     for name, a in (("dst", dst), ("src", src)):
         if not isinstance(a, np.ndarray) or not a.flags.c_contiguous:
             raise TypeError(f"{name} must be a C-contiguous numpy array")
+    if not dst.flags.writeable:
+        raise ValueError("dst is read-only (a read-only array or a view of bytes); the copy would write into it")
     src_stride = width if src_stride is None else src_stride
     dst_stride = width if dst_stride is None else dst_stride
     # The runtime checks the DSL's rules; this only keeps the copy inside the arrays.
@@ -68,9 +71,10 @@ def async_dma_copy(dst: np.ndarray, src: np.ndarray, width: int,
                    src_scope: str = "global") -> None:
     """Starts the copy on `event` (after that event's earlier copies) and returns."""
     args = _args(dst, src, width, src_stride, times, dst_stride, dst_scope, src_scope)
+    # the caller holds both arrays during the call; once it returns, the copy may still run
+    check(lib.halo_compass_async_dma_copy(*args, int(event)))
     with _in_flight_lock:
         _in_flight.setdefault(int(event), []).extend((dst, src))
-    check(lib.halo_compass_async_dma_copy(*args, int(event)))
 
 
 def alloc_events(n: int):

@@ -11,6 +11,7 @@ Local tiles use the local-memory convention (10-bit samples MSB-aligned, see fra
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,6 +184,17 @@ class Transfer:
         return self._tile
 
 
+def _release_planes(planes, frame) -> None:
+    """Detach (which unprepares) the planes of a DmaFrame nobody detached. Only wrapped planes
+    are detached, so no error is recorded over one the program is about to read (a plane with a
+    transfer in flight, which cannot be detached, is the one exception). `frame` stays alive
+    until then."""
+    ffi, lib = _rt()
+    for buf in planes:
+        if buf.device:
+            lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf)
+
+
 class DmaFrame:
     """A frame wrapped for UBWCDMA: one halo buffer per plane (Y and UV, or raw), each wrapped
     with device_wrap_native at its plane address. prepare() binds the planes to an engine and a
@@ -197,6 +209,8 @@ class DmaFrame:
         self.direction: str | None = None
         for name, buf in self.planes.items():
             check(lib.halo_hexagon_dma_device_wrap_native(ffi.NULL, buf, frame.plane_address(name)))
+        # a frame dropped without detach() gives its runtime handles back when it is collected
+        self._release = weakref.finalize(self, _release_planes, list(self.planes.values()), frame)
 
     def prepare(self, engine: Engine, direction: str = "read") -> None:
         if direction not in DIRECTIONS:
@@ -219,6 +233,7 @@ class DmaFrame:
         ffi, lib = _rt()
         for buf in self.planes.values():
             check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+        self._release.detach()
 
     def __enter__(self) -> "DmaFrame":
         return self

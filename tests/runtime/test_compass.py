@@ -267,3 +267,17 @@ def test_copies_on_different_events_overlap():
     a, b = sorted(spans, key=lambda e: e["ts"])
     assert b["ts"] < a["ts"] + a["dur"]  # the second started before the first ended
     assert a["tid"] != b["tid"]
+
+
+def test_a_refused_async_copy_keeps_no_array_and_read_only_destinations_are_refused():
+    S.reset()
+    src = np.arange(64, dtype=np.int8)
+    dst = np.zeros(64, np.int8)
+    with pytest.raises(rt.HaloRuntimeError):
+        S.async_dma_copy(dst, src, 16, event=12345)  # not an allocated event
+    assert S._in_flight == {}
+    ro = np.zeros(64, np.int8)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="dst is read-only"):
+        S.dma_copy(ro, src, 16)
+    assert not ro.any()

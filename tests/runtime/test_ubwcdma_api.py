@@ -345,3 +345,12 @@ def test_stale_and_forged_device_handles_are_errors_not_crashes():
     r = subprocess.run([sys.executable, "-c", _FORGED_HANDLES], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == [str(lib.halo_error_dma_not_wrapped)] * 4
+
+
+def test_dma_frames_dropped_without_detach_give_their_handles_back():
+    # more frames than there are handle slots (4096), none detached by the program
+    for _ in range(5000):
+        ubwcdma.DmaFrame(frames.pack("raw", np.zeros((16, 64), np.uint8)))
+    d = ubwcdma.DmaFrame(frames.pack("raw", np.zeros((16, 64), np.uint8)))
+    d.detach()  # an explicit detach still works, and the finalizer then does nothing
+    del d
