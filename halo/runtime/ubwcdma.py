@@ -176,12 +176,26 @@ class Transfer:
         self._t = ffi.new("halo_dma_transfer_t *")
         self._keep = keep
         self._tile = tile
+        self._finish = None
+
+    def _queued(self) -> None:
+        """The runtime queued it: a Transfer dropped before wait() now waits when collected (the
+        engine writes the transfer record and the tile until it is done; freeing them before was
+        a use after free)."""
+        self._finish = weakref.finalize(self, _finish_transfer, self._t, self._keep)
 
     def wait(self):
         ffi, lib = _rt()
+        if self._finish is not None:
+            self._finish.detach()
         check(lib.halo_hexagon_dma_copy_wait(ffi.NULL, self._t))
         self._keep = None
         return self._tile
+
+
+def _finish_transfer(t, keep) -> None:
+    ffi, lib = _rt()
+    lib.halo_hexagon_dma_copy_wait(ffi.NULL, t)
 
 
 def _release_planes(planes, frame) -> None:
@@ -272,6 +286,7 @@ class DmaFrame:
         local = self._local_buffer(plane, tile, x, y, deinterleave)
         t = Transfer((local, tile, self), tile if self.direction == "read" else None)
         check(lib.halo_hexagon_dma_copy_start(ffi.NULL, frame_buf, local, t._t))
+        t._queued()
         return t
 
     def _need(self, direction: str, what: str) -> None:

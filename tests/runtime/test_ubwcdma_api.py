@@ -1,6 +1,7 @@
 """The host API call by call: device interface, engines (and their exhaustion), power votes,
 wrap / prepare / unprepare / detach with Halide's buffer shape rules, and misuse sequences that
 must fail with an error (never crash)."""
+import gc
 import subprocess
 import sys
 
@@ -354,3 +355,23 @@ def test_dma_frames_dropped_without_detach_give_their_handles_back():
     d = ubwcdma.DmaFrame(frames.pack("raw", np.zeros((16, 64), np.uint8)))
     d.detach()  # an explicit detach still works, and the finalizer then does nothing
     del d
+
+
+def test_a_transfer_dropped_before_wait_is_waited_for_when_collected():
+    """The engine writes the transfer record and the tile until the copy is done; a Transfer the
+    program drops must not free them before (it did: a heap use after free under ASan)."""
+    import gc
+    data = np.arange(256 * 256, dtype=np.uint32).astype(np.uint8).reshape(256, 256)
+    check(lib.halo_hexagon_dma_set_bandwidth_model(20))  # slow engines: the drops happen mid-copy
+    try:
+        with ubwcdma.Engine() as e:
+            d = ubwcdma.DmaFrame(frames.pack("raw", data))
+            d.prepare(e)
+            for _ in range(4):
+                d.start("y", np.zeros_like(data), 0, 0)
+            gc.collect()
+            assert np.array_equal(d.read("y", 0, 0, 256, 256), data)
+            d.unprepare()
+            d.detach()
+    finally:
+        check(lib.halo_hexagon_dma_set_bandwidth_model(0))
