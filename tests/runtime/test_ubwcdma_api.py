@@ -359,7 +359,7 @@ def test_dma_frames_dropped_without_detach_give_their_handles_back():
 
 def test_a_transfer_dropped_before_wait_is_waited_for_when_collected():
     """The engine writes the transfer record and the tile until the copy is done; a Transfer the
-    program drops must not free them before (it did: a heap use after free under ASan)."""
+    program drops must not free them before (the report: a heap use after free)."""
     import gc
     data = np.arange(256 * 256, dtype=np.uint32).astype(np.uint8).reshape(256, 256)
     check(lib.halo_hexagon_dma_set_bandwidth_model(20))  # slow engines: the drops happen mid-copy
