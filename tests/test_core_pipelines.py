@@ -69,13 +69,26 @@ def test_fuse_schedule_matches_numpy():
     assert np.array_equal(_blur(a, sched), _blur_ref(a))
 
 
-def test_fuse_of_symbolic_extents_is_refused():
+def test_fuse_of_symbolic_extents_matches_numpy():
     a = _img(2)
 
     def sched(x, y, bx, out):
         out.fuse(x, y, hl.Var("t"))
-    with pytest.raises(hl.ScheduleError, match=r"fuse\(x, y, t\): halo can fuse only when the inner loop has a constant extent"):
-        _blur(a, sched)
+    assert np.array_equal(_blur(a, sched), _blur_ref(a))
+
+
+def test_tile_fuse_parallel_matches_numpy_with_exact_producer_tiles():
+    """Halide's common idiom: the tile loops fused into one parallel loop (their extents are the
+    output's, symbolic); a producer computed per fused tile still gets exactly its tile."""
+    a = _img(3)
+    xo, yo, xi, yi, t = (hl.Var(nm) for nm in ("xo", "yo", "xi", "yi", "t"))
+
+    def sched(x, y, bx, out):
+        out.tile(x, y, xo, yo, xi, yi, 16, 8).fuse(xo, yo, t).parallel(t).vectorize(xi, 8)
+        bx.compute_at(out, t).vectorize(x, 8)
+        extents = [b[1] for b in lower([out]).realizations()["bx"].bounds]
+        assert [getattr(e, "value", None) for e in extents] == [16, 10]
+    assert np.array_equal(_blur(a, sched), _blur_ref(a))
 
 
 def test_tile_producer_allocation_is_exact():

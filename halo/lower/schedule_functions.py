@@ -101,15 +101,16 @@ def build_stage(d, pure_names, guard_tails):
         if s.is_fuse:
             fused = old
             (imn, iext), (omn, oext) = bounds[inner], bounds[outer]
-            if type(simplify(iext)) is not n.IntImm:
-                raise ScheduleError(
-                    f"In schedule for {d.name()}: fuse({s.inner}, {s.outer}, {s.old}): halo can fuse only when the "
-                    f"inner loop has a constant extent (here {simplify(iext)}), so the fused loop stays affine for "
-                    f"bounds inference; split {s.inner} by a constant first and fuse the split loops")
             bounds[fused] = (const(0), simplify(n.Mul(_I32, iext, oext)))
             fv = V(loopvar(fused))
-            lets.append((inner, n.Add(_I32, imn, n.Mod(_I32, fv, iext))))
-            lets.append((outer, n.Add(_I32, omn, n.Div(_I32, fv, iext))))
+            inner_i, outer_i = n.Mod(_I32, fv, iext), n.Div(_I32, fv, iext)
+            if type(simplify(iext)) is not n.IntImm:
+                # fv % e and fv / e of a symbolic e have no interval of their own: the clamps (no-ops,
+                # the values are always inside) tell bounds inference the ranges the loops had
+                inner_i = n.Max(_I32, n.Min(_I32, inner_i, n.Sub(_I32, iext, const(1))), const(0))
+                outer_i = n.Max(_I32, n.Min(_I32, outer_i, n.Sub(_I32, oext, const(1))), const(0))
+            lets.append((inner, n.Add(_I32, imn, inner_i)))
+            lets.append((outer, n.Add(_I32, omn, outer_i)))
             continue
         mn, ext = bounds[old]
         ext_const = ext.value if type(ext) is n.IntImm else None
