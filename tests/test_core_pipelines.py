@@ -298,3 +298,24 @@ def test_regressions_found_by_the_property_test():
     got = np.asarray(prev.realize([14, 12]))
     # stage0 and stage1 are inlined: their edges clamp the original input, not the blurred one
     assert got.shape == (12, 14) and np.array_equal(got[3:-3, 3:-3], ref[3:-3, 3:-3])
+
+
+def test_split_factors_may_be_params_or_output_extents():
+    """Halide's hexagon_dma split schedules split by out.dim(1).extent() / 2; a Param factor
+    becomes an argument of the pipeline, and a factor below 1 is a clear error."""
+    x, y = hl.Var("x"), hl.Var("y")
+    a = _img(4)
+    inp = hl.ImageParam(hl.UInt(8), 2, "input")
+    inp.set(hl.Buffer(a))
+    f = hl.Func("f")
+    f[x, y] = inp[x, y] * 2
+    f.split(y, hl.Var("yo"), hl.Var("yi"), f.output_buffer().dim(1).extent() / 2)
+    assert np.array_equal(np.asarray(f.realize([a.shape[1], a.shape[0]])), a * 2)
+    k = hl.Param(hl.Int(32), "k", 3)
+    g = hl.Func("g")
+    g[x, y] = inp[x, y] + 1
+    g.split(x, hl.Var("xo"), hl.Var("xi"), k)
+    assert np.array_equal(np.asarray(g.realize([a.shape[1], a.shape[0]])), a + 1)
+    k.set(0)
+    with pytest.raises(hl.HaloRuntimeError, match=r"g.split\(x, xo, xi, k\): the split factor is 0; it must be at least 1"):
+        g.realize([a.shape[1], a.shape[0]])

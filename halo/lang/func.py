@@ -4,7 +4,7 @@ Directives only record data (schedule.py); nothing is applied until lowering. A 
 can be checked on its own (unknown dimension, name reuse, bad factor) is checked here, at the
 call, so the error points at the line that wrote it.
 """
-from ..errors import DefinitionError, ScheduleError, TypeMismatchError
+from ..errors import DefinitionError, HaloError, ScheduleError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
 from ..ir.types import Int, Type
@@ -30,6 +30,16 @@ def _var_name(v, what):
     if hasattr(v, "vars") and len(v.vars) == 1:  # a 1-D RDom stands for its only RVar
         return v.vars[0].name
     raise ScheduleError(f"{what} needs a Var or RVar, got {v!r}")
+
+
+def _shown(factor):
+    """A split factor as messages show it (a Param by its name)."""
+    if isinstance(factor, int):
+        return str(factor)
+    try:
+        return str(plain(factor))
+    except HaloError:
+        return repr(factor)
 
 
 def _positive_factor(factor, func_name, directive):
@@ -172,13 +182,15 @@ class Stage:
     def _split(self, old, outer, inner, factor, tail, made_by):
         """A split; `made_by` is the directive that asked for it when not split() itself."""
         o, on, inn = _var_name(old, "split"), _var_name(outer, "split"), _var_name(inner, "split")
-        directive = f"split({o}, {on}, {inn}, {factor})"
+        directive = f"split({o}, {on}, {inn}, {_shown(factor)})"
         i = self._find_dim(o, directive)
         if on == inn:
             raise ScheduleError(f"In schedule for {self.name()}: {directive}: outer and inner names must differ")
         self._check_new_name(on, directive, allowed=(o,))
         self._check_new_name(inn, directive, allowed=(o,))
         f = _positive_factor(factor, self.name(), "split")
+        # a Param in the factor is an argument of the pipeline, like one in a definition
+        (f,), _ = _normalize((f,), self.func._params)
         dim = self.schedule.dims[i]
         if not isinstance(tail, TailStrategy):
             raise ScheduleError(f"In schedule for {self.name()}: {directive}: tail must be a hl.TailStrategy")
@@ -225,7 +237,7 @@ class Stage:
                 f"In schedule for {self.name()}: tile takes (x, y, xo, yo, xi, yi, xfactor, yfactor) or "
                 f"(x, y, xi, yi, xfactor, yfactor)")
         names = ", ".join(_var_name(v, "tile") for v in (x, y, xo, yo, xi, yi))
-        made_by = f"tile({names}, {xf}, {yf})"
+        made_by = f"tile({names}, {_shown(xf)}, {_shown(yf)})"
         self._split(x, xo, xi, xf, tail, made_by)
         self._split(y, yo, yi, yf, tail, made_by)
         return self.reorder(xi, yi, xo, yo)
@@ -258,7 +270,7 @@ class Stage:
         name = _var_name(var, directive)
         if factor is not None:
             inner = unique_name(f"{name}_{kind[:3]}")
-            self._split(name, name, inner, factor, tail, f"{directive}({name}, {factor})")
+            self._split(name, name, inner, factor, tail, f"{directive}({name}, {_shown(factor)})")
             name = inner
         i = self._find_dim(name, f"{directive}({name})")
         d = self.schedule.dims[i]
@@ -282,7 +294,7 @@ class Stage:
             return self._set_kind(var, "parallel", None, tail, "parallel")
         name = _var_name(var, "parallel")
         inner = unique_name(f"{name}_in")
-        self._split(name, name, inner, task_size, tail, f"parallel({name}, {task_size})")
+        self._split(name, name, inner, task_size, tail, f"parallel({name}, {_shown(task_size)})")
         return self._set_kind(name, "parallel", None, tail, "parallel")
 
     def serial(self, var):

@@ -93,6 +93,7 @@ def build_stage(d, pure_names, guard_tails):
             bounds[a.name] = (mn, n.Add(_I32, n.Sub(_I32, V(RegionBound(f, k, a.name, "max")), mn), const(1)))
     lets = []     # (internal name, value) defining non-loop vars from loop vars
     guards = []
+    checks = []   # of symbolic split factors, before the loops
     for s, old, outer, inner in plan:
         if s.is_rename:
             bounds[outer] = bounds[old]
@@ -121,6 +122,15 @@ def build_stage(d, pure_names, guard_tails):
         base = n.Mul(_I32, V(loopvar(outer)), factor)
         if tail is TailStrategy.ShiftInwards:
             base = n.Min(_I32, base, n.Sub(_I32, ext, factor))
+        if type(factor) is not n.IntImm:
+            # outer * factor of a symbolic factor has no interval of its own: a no-op clamp (for
+            # factors >= 1, checked below) gives bounds inference the tile starts' range
+            if tail is not TailStrategy.ShiftInwards:
+                base = n.Min(_I32, base, n.Sub(_I32, ext, const(1)))
+            base = n.Max(_I32, base, const(0))
+            checks.append(n.AssertStmt(
+                n.GE(_BOOL, factor, const(1)), "halo_error_split_too_small",
+                f"{d.name()}.{s.directive}: the split factor is %d; it must be at least 1", (factor,)))
         lets.append((old, simplify(n.Add(_I32, n.Add(_I32, base, V(loopvar(inner))), mn))))
         if tail is TailStrategy.GuardWithIf and not (ext_const is not None and type(factor) is n.IntImm
                                                       and ext_const % factor.value == 0):
@@ -158,7 +168,7 @@ def build_stage(d, pure_names, guard_tails):
             dim = dims[nloops - 1 - level]
             mn, ext = bounds[current[dim.var]]
             body = n.For(loop_names[nloops - 1 - level], mn, ext, dim.kind, body)
-    return body
+    return n.block(*checks, body)
 
 
 def _var_map(d, pure_names, loopvar):
