@@ -336,6 +336,7 @@ class Func:
         self._schedule = FuncSchedule()
         self._dma = None  # set by DMA directives
         self._params = {}  # name -> Param used in the definitions
+        self._pipe = None
         self._output_constraints = None
 
     # ---- definition ----
@@ -757,8 +758,13 @@ class Func:
 
     # ---- compiling and running (through halo.pipeline) ----
     def _pipeline(self):
-        from ..pipeline import Pipeline
-        return Pipeline(self)
+        """The Pipeline of this Func as its only output, made once: it keeps the frozen
+        pipeline and what it compiled until a definition or schedule changes (realize() then
+        costs about a bare call)."""
+        if self._pipe is None:
+            from ..pipeline import Pipeline
+            self._pipe = Pipeline(self)
+        return self._pipe
 
     def print_loop_nest(self):
         """Print the loop nest the schedule makes, in Halide's concise form."""
