@@ -97,3 +97,14 @@ def test_empty_inputs_and_outputs_are_not_reported_as_bad_strides():
     assert np.asarray(f.realize([4, 0])).shape == (0, 4)
     inp.set(hl.Buffer(np.zeros((3, 0), np.uint8)))
     assert np.asarray(f.realize([0, 3])).shape == (3, 0)
+
+
+@pytest.mark.parametrize("callee", ["image", "func"])
+def test_a_call_argument_that_is_not_an_expression_is_named(callee):
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    g = hl.Func("g")
+    g[x, y] = x + y
+    target, kind = (inp, "ImageParam inp") if callee == "image" else (g, "Func g")
+    h = hl.Func("h")
+    with pytest.raises(hl.TypeMismatchError, match=f"argument 1 of the call to {kind}: cannot use 'a' of Python type str"):
+        h[x, y] = target[x, "a"]

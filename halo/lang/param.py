@@ -1,7 +1,7 @@
 """Scalar parameters (Param) and input image parameters (ImageParam)."""
 import numpy as np
 
-from ..errors import DefinitionError
+from ..errors import DefinitionError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir.operators import as_expr, cast
 from ..ir.names import BufferField
@@ -135,7 +135,10 @@ def make_call(target, name, type_, dims, args, kind):
         raise DefinitionError(f"{kind} {name} has {dims} dimension(s) but is called with {len(args)} argument(s)")
     out = []
     for i, a in enumerate(args):
-        e = as_expr(a)
+        try:
+            e = as_expr(a)
+        except TypeMismatchError as err:
+            raise TypeMismatchError(f"argument {i} of the call to {kind} {name}: {err}") from None
         if not e.type.is_integer():
             raise DefinitionError(
                 f"argument {i} of the call to {name} has type {e.type} ({e}); coordinates must be integers: "
