@@ -108,3 +108,14 @@ def test_a_call_argument_that_is_not_an_expression_is_named(callee):
     h = hl.Func("h")
     with pytest.raises(hl.TypeMismatchError, match=f"argument 1 of the call to {kind}: cannot use 'a' of Python type str"):
         h[x, y] = target[x, "a"]
+
+
+def test_a_bounded_modulo_index_is_accepted():
+    # (x * x + y) % 13 is not affine, but its interval is [0, 12]: the lookup needs no clamp
+    lut = hl.ImageParam(hl.UInt(8), 1, "lut")
+    f = hl.Func("f")
+    f[x, y] = lut[(x * x + y) % 13]
+    table = np.arange(13, dtype=np.uint8) * 3
+    lut.set(hl.Buffer(table))
+    xs, ys = np.meshgrid(np.arange(5), np.arange(4))
+    assert np.array_equal(np.asarray(f.realize([5, 4])), table[(xs * xs + ys) % 13])
