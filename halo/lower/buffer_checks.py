@@ -20,17 +20,21 @@ def V(name):
     return n.Variable(_I32, name)
 
 
-def _asserts_for(name, kind, box):
+def _asserts_for(name, kind, ranges, by="", empty=None):
+    """Halide's access checks of buffer `name` over `ranges` [(min, max)] per dimension; `by`
+    names the accessor in the message, `empty(d)` a condition under which dimension d has
+    nothing to check (an empty transfer)."""
     out = []
-    for d, (mn, mx) in enumerate(box.dims):
+    for d, (mn, mx) in enumerate(ranges):
         bmin = V(BufferField(name, "min", d))
         bmax = simplify(n.Sub(_I32, n.Add(_I32, bmin, V(BufferField(name, "extent", d))), n.IntImm(_I32, 1)))
-        out.append(n.AssertStmt(
-            simplify(n.GE(_BOOL, mn, bmin)), "halo_error_buffer_too_small",
-            f"{kind} buffer {name} is accessed at %d, which is before the min (%d) in dimension {d}", (mn, bmin)))
-        out.append(n.AssertStmt(
-            simplify(n.LE(_BOOL, mx, bmax)), "halo_error_buffer_too_small",
-            f"{kind} buffer {name} is accessed at %d, which is beyond the max (%d) in dimension {d}", (mx, bmax)))
+        for cond, side, bound, at in ((n.GE(_BOOL, mn, bmin), "before the min", bmin, mn),
+                                      (n.LE(_BOOL, mx, bmax), "beyond the max", bmax, mx)):
+            if empty is not None:
+                cond = n.Or(_BOOL, empty(d), cond)
+            out.append(n.AssertStmt(
+                simplify(cond), "halo_error_buffer_too_small",
+                f"{kind} buffer {name} is accessed at %d{by}, which is {side} (%d) in dimension {d}", (at, bound)))
     return out
 
 
@@ -57,32 +61,21 @@ class _LocalChecks(Mutator):
             b = box_touched(body, nm, calls=True, skip_nested_producers=True, where=s.name)
             if b is not None:
                 self.ctx.warn_all(b.lookup_warnings(nm))
-                checks.extend(_asserts_for(nm, "Input", b))
+                checks.extend(_asserts_for(nm, "Input", b.dims))
         if self.ctx.env.is_output(s.name):
             b = box_touched(body, s.name, calls=False, provides=True, skip_nested_producers=True)
             if b is not None:  # an output written by DMA has no stores; its engine checks the region
-                checks.extend(_asserts_for(s.name, "Output", b))
+                checks.extend(_asserts_for(s.name, "Output", b.dims))
         return s.with_(body=n.block(*checks, body))
 
     def visit_DmaStart(self, s):
         """A transfer reads or writes its DDR buffer like a computed access does: every backend's
         region is checked against that buffer first (an engine never sees a region outside it)."""
         kind = "Input" if s.copy.direction == READ else "Output"
-        nm = s.copy.ddr
-        checks = []
-        for d, (mn, ext) in enumerate(zip(s.mins, s.extents)):
-            bmin = V(BufferField(nm, "min", d))
-            bmax = simplify(n.Sub(_I32, n.Add(_I32, bmin, V(BufferField(nm, "extent", d))), n.IntImm(_I32, 1)))
-            mx = simplify(n.Sub(_I32, n.Add(_I32, mn, ext), n.IntImm(_I32, 1)))
-            empty = n.LE(_BOOL, ext, n.IntImm(_I32, 0))
-            checks.append(n.AssertStmt(
-                simplify(n.Or(_BOOL, empty, n.GE(_BOOL, mn, bmin))), "halo_error_buffer_too_small",
-                f"{kind} buffer {nm} is accessed at %d by the DMA of {s.copy.func}, which is before the min (%d) "
-                f"in dimension {d}", (mn, bmin)))
-            checks.append(n.AssertStmt(
-                simplify(n.Or(_BOOL, empty, n.LE(_BOOL, mx, bmax))), "halo_error_buffer_too_small",
-                f"{kind} buffer {nm} is accessed at %d by the DMA of {s.copy.func}, which is beyond the max (%d) "
-                f"in dimension {d}", (mx, bmax)))
+        ranges = [(mn, simplify(n.Sub(_I32, n.Add(_I32, mn, ext), n.IntImm(_I32, 1))))
+                  for mn, ext in zip(s.mins, s.extents)]
+        checks = _asserts_for(s.copy.ddr, kind, ranges, by=f" by the DMA of {s.copy.func}",
+                              empty=lambda d: n.LE(_BOOL, s.extents[d], n.IntImm(_I32, 0)))
         return n.block(*checks, s)
 
 
