@@ -102,10 +102,10 @@ def open_source(spec, size=None, frames=None, formats=(), matrix=colour.DEFAULT_
         else:
             width, height = size or DEFAULT_SYNTHETIC_SIZE
             source = Source(spec, width, height, 1, lambda fmt: iter([_yuv_planes(path, fmt, width, height)]))
-        odd = source.width % 2 or source.height % 2
-        if odd and any(f in CHROMA_420 for f in formats):
-            raise ValueError(f"--input {spec} is {source.width}x{source.height}: 4:2:0 frames (NV12, P010) "
-                             f"need an even width and height; give --size with even numbers")
+    odd = source.width % 2 or source.height % 2
+    if spec != SYNTHETIC and odd and any(f in CHROMA_420 for f in formats):
+        raise ValueError(f"--input {source.name} is {source.width}x{source.height}: 4:2:0 frames (NV12, P010) "
+                         f"need an even width and height; give --size with even numbers")
     if frames is not None and source.count == 1 and frames > 1:
         raise ValueError(f"--frames {frames}: {source.name} is one frame (--frames is for video input: "
                          f"{', '.join(video.SUFFIXES)})")

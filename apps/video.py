@@ -1,5 +1,5 @@
 """Video files (.y4m, .mp4, .mkv) decoded by ffmpeg into the planes of the apps' frame formats:
-raw (the grey luma bytes), NV12 and P010 (10-bit samples)."""
+raw (the Y plane's bytes as the video holds them), NV12 and P010 (10-bit samples)."""
 import json
 import shutil
 import subprocess
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 SUFFIXES = (".y4m", ".mp4", ".mkv")
-PIX_FMTS = {"raw": "gray", "nv12": "nv12", "p010": "p010le"}
+# raw frames are NV12's Y plane: ffmpeg's "gray" is full range and would stretch limited-range luma
+PIX_FMTS = {"raw": "nv12", "nv12": "nv12", "p010": "p010le"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def decode(path, fmt, count, size=None):
         w, h = info.width, info.height
     command += ["-f", "rawvideo", "-pix_fmt", PIX_FMTS[fmt], "-"]
     dtype = np.dtype(np.uint16 if fmt == "p010" else np.uint8)
-    y_samples, uv_samples = w * h, 0 if fmt == "raw" else 2 * ((w + 1) // 2) * ((h + 1) // 2)
+    y_samples, uv_samples = w * h, 2 * ((w + 1) // 2) * ((h + 1) // 2)
     frame_bytes = (y_samples + uv_samples) * dtype.itemsize
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
