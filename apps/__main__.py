@@ -1,10 +1,18 @@
 """`python -m apps`: run halo's example DMA apps, verify them against numpy and print a table.
 
-    python -m apps                                   all apps, schedules and formats at 1920x1080
+    python -m apps                                   all apps, schedules and formats on a photograph
     python -m apps --app dma_nv12_rw --schedule async --format ubwc --size 3840x2160
-    python -m apps --device SM8250 --dma-bandwidth 2000 --out results/   (PNG outputs + traces)
-    python -m apps --app dma_nv12_blur_stencil --input frame.yuv --size 1920x1080
+    python -m apps --device SM8250 --dma-bandwidth 2000 --out results/   (pictures, traces, timelines)
+    python -m apps --app dma_nv12_blur_stencil --input clip.mp4 --frames 10
+    python -m apps --input frame.yuv --size 1920x1080 | --input photo.jpg | --input synthetic
     python -m apps --target hexagon-v67-hvx128 --size 512x256   (under qemu-hexagon, HVX)
+
+The default input is the photograph matplotlib ships in its wheel (grace_hopper.jpg, 512x600);
+an image is converted to each app's format (BT.601 limited range unless --matrix bt709), a
+video (.y4m, .mp4, .mkv) is decoded by ffmpeg and every frame is run and verified, and --size
+scales an image or video to cover that size and crops it around the centre. With --out, each
+run writes its first frame's input and output pictures, the two side by side, its Chrome trace
+and a timeline picture of the first tiles' DMA transfers and compute.
 
 The DMA engines are simulated; --dma-bandwidth models their bandwidth (MB/s at TURBO) so that
 the overlap of DMA and compute shows in the table (0: the engines copy at memory speed).
@@ -14,15 +22,16 @@ executed Hexagon packets per output pixel of the pipelines' own code instead of 
 runtime they call, software DMA engines included, is not counted). Exits non-zero if any output differs from numpy's (or the host's).
 """
 import argparse
+import json
 import pathlib
 import sys
-import zlib
 
-import numpy as np
+from tqdm import tqdm
 
 import halo as hl
 
-from .common import DEVICES, run_app, synthetic_planes
+from . import colour, inputs, pictures, timeline
+from .common import DEVICES, run_app
 from .dma_nv12_blur_stencil import APP as NV12_BLUR
 from .dma_nv12_rw import APP as NV12_RW
 from .dma_p010_rw_async import APP as P010_RW
@@ -34,82 +43,90 @@ FORMATS = {RAW_BLUR.name: [("raw", False)], P010_RW.name: [("p010", False)],
            NV12_BLUR.name: [("nv12", False)], NV12_RW.name: [("nv12", False), ("nv12", True)]}
 
 
-def write_png(path, plane):
-    """An 8-bit grayscale PNG of a plane (10-bit samples are scaled to 8 bits)."""
-    a = np.asarray(plane)
-    if a.dtype != np.uint8:
-        a = (a >> 2).astype(np.uint8)
-    h, w = a.shape
-    raw = b"".join(b"\0" + a[r].tobytes() for r in range(h))
-
-    def chunk(tag, data):
-        body = tag + data
-        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
-    header = w.to_bytes(4, "big") + h.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6))
-                     + chunk(b"IEND", b""))
+def row(*cells):
+    """A table row, written so that it never shares a line with a progress bar."""
+    tqdm.write("| " + " | ".join(str(c) for c in cells) + " |")
 
 
-def read_planes(path, fmt, width, height):
-    """Y and UV planes of a user's frame: a .yuv file (NV12 or P010 as laid out by ffmpeg) or a
-    grayscale .png (Y; UV neutral)."""
-    path = pathlib.Path(path)
-    if path.suffix == ".png":
-        try:
-            from PIL import Image
-        except ImportError:
-            sys.exit("reading .png input needs Pillow (pip install pillow); or pass a .yuv file")
-        y = np.asarray(Image.open(path).convert("L"))
-        height, width = y.shape
-        uv = np.full((height // 2, width // 2, 2), 128, np.uint8)
-        return (y, None if fmt == "raw" else uv), width, height
-    dt = np.uint16 if fmt == "p010" else np.uint8
-    data = np.fromfile(path, dtype=dt)
-    n = width * height
-    if data.size < n + (0 if fmt == "raw" else n // 2):
-        sys.exit(f"{path}: {data.size} samples, but a {width}x{height} {fmt} frame needs {n + n // 2}")
-    y = data[:n].reshape(height, width)
-    uv = None if fmt == "raw" else data[n:n + n // 2].reshape(height // 2, width // 2, 2)
-    if fmt == "p010":
-        y, uv = y >> 6, uv >> 6
-    return (y, uv), width, height
+def header(*names):
+    row(*names)
+    row(*["---"] * len(names))
 
 
-def _progress(i, jobs, app, schedule, fmt, ubwc):
-    bar = "#" * (20 * i // max(len(jobs), 1))
-    print(f"\r[{bar:<20}] {i + 1}/{len(jobs)} {app.name} {schedule} {fmt}{' UBWC' if ubwc else ''}",
-          end="", file=sys.stderr, flush=True)
+def progress(iterable, **options):
+    """tqdm on stderr, silent when stderr is not a terminal."""
+    return tqdm(iterable, disable=None, file=sys.stderr, dynamic_ncols=True, **options)
 
 
-def run_hexagon(jobs, args, target, width, height):
+def positive_int(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
+    return int(text)
+
+
+def format_name(fmt, ubwc):
+    return f"{fmt}{' UBWC' if ubwc else ''}"
+
+
+def job_frames(source, fmt):
+    """(frame number from 1, planes) of the source's frames in `fmt`, with a bar for videos."""
+    frames = enumerate(source.frames(fmt), start=1)
+    return progress(frames, total=source.count, desc="frames", leave=False) if source.count > 1 else frames
+
+
+def write_pictures(out_dir, stem, fmt, planes, output, matrix, caption):
+    """<stem>-input.png, <stem>-output.png and <stem>-side-by-side.png of one frame."""
+    before = pictures.frame_picture(fmt, *planes, matrix)
+    after = pictures.frame_picture(fmt, *output, matrix)
+    before.save(out_dir / f"{stem}-input.png")
+    after.save(out_dir / f"{stem}-output.png")
+    pictures.side_by_side(before, after, "input", caption).save(out_dir / f"{stem}-side-by-side.png")
+
+
+def run_hexagon(jobs, args, target, source):
     """Every job under qemu-hexagon, checked against the host run and numpy."""
     from . import hexagon
-    print(f"halo example apps on {target} under qemu-hexagon: {width}x{height}, device {args.device}\n")
-    print("| app | schedule | format | packets / pixel | transfers | DDR bytes | local memory | "
-          "matches host | matches numpy |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    multi = source.count > 1
+    print(f"halo example apps on {target} under qemu-hexagon: {source.name}, {source.width}x{source.height}"
+          f"{f', {source.count} frames' if multi else ''}, device {args.device}\n")
+    header("app", "schedule", "format", *(["frame"] if multi else []), "packets / pixel", "transfers", "DDR bytes",
+           "local memory", "matches host", "matches numpy")
     failures = 0
-    for i, (app, schedule, fmt, ubwc) in enumerate(jobs):
-        _progress(i, jobs, app, schedule, fmt, ubwc)
-        planes = None
-        if args.input:
-            planes, width, height = read_planes(args.input, fmt, width, height)
-        planes = planes or synthetic_planes(fmt, width, height)
-        try:
-            host, r, same = hexagon.run_with_host(app, schedule, fmt, ubwc, planes, args.device, target)
-        except Exception as e:  # a failed run is a row of the table, not the end of it
-            failures += 1
-            print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | failed: "
-                  f"{type(e).__name__}: {e} | | | | no | no |")
-            continue
-        failures += 0 if (same and host.ok) else 1
-        print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | {r.packets / (width * height):.3f} | "
-              f"{r.transfers} | {r.ddr_bytes} | {r.local_bytes} | {'yes' if same else 'NO'} | "
-              f"{'yes' if host.ok else 'NO'} |")
-    print(file=sys.stderr)
+    for app, schedule, fmt, ubwc in progress(jobs, desc="Hexagon builds", unit="run"):
+        for frame, planes in job_frames(source, fmt):
+            cells = [app.name, schedule, format_name(fmt, ubwc), *([frame] if multi else [])]
+            try:
+                host, r, same = hexagon.run_with_host(app, schedule, fmt, ubwc, planes, args.device, target)
+            except Exception as e:  # a failed run is a row of the table, not the end of it
+                failures += 1
+                row(*cells, f"failed: {type(e).__name__}: {e}", "", "", "", "no", "no")
+                continue
+            failures += 0 if (same and host.ok) else 1
+            row(*cells, f"{r.packets / (source.width * source.height):.3f}", r.transfers, r.ddr_bytes, r.local_bytes,
+                "yes" if same else "NO", "yes" if host.ok else "NO")
     if failures:
         print(f"\n{failures} run(s) failed or differ from the host or numpy")
     return 1 if failures else 0
+
+
+def host_cells(r, ubwc):
+    saved = r.uncompressed_bytes - r.ddr_bytes
+    saved_text = f"{saved} ({100 * saved / max(r.uncompressed_bytes, 1):.0f}%)" if ubwc else "-"
+    return [f"{r.ms:.2f}", f"{r.mpix_per_s:.0f}", r.transfers, r.ddr_bytes, saved_text,
+            f"{r.local_bytes} / {r.capacity}", f"{r.overlap * 100:.0f}%", "yes" if r.ok else "NO"]
+
+
+def total_cells(results, ubwc):
+    """The figures of every frame of a run together: times, transfers and bytes added up, the
+    largest local memory, the mean overlap."""
+    ms = sum(r.ms for r in results)
+    pixels = sum(r.width * r.height for r in results)
+    uncompressed, ddr = sum(r.uncompressed_bytes for r in results), sum(r.ddr_bytes for r in results)
+    saved = f"{uncompressed - ddr} ({100 * (uncompressed - ddr) / max(uncompressed, 1):.0f}%)" if ubwc else "-"
+    return [f"{ms:.2f}", f"{pixels / (ms * 1e3):.0f}", sum(r.transfers for r in results), ddr, saved,
+            f"{max(r.local_bytes for r in results)} / {results[0].capacity}",
+            f"{100 * sum(r.overlap for r in results) / len(results):.0f}%",
+            "yes" if all(r.ok for r in results) else "NO"]
 
 
 def main(argv=None):
@@ -118,10 +135,14 @@ def main(argv=None):
     ap.add_argument("--app", action="append", choices=sorted(APPS), help="app(s) to run (default: all)")
     ap.add_argument("--schedule", action="append", help="schedule(s) (default: all the app has)")
     ap.add_argument("--format", choices=["all", "linear", "ubwc"], default="all")
-    ap.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT (default 1920x1080)")
+    ap.add_argument("--size", help="WIDTHxHEIGHT (default: the input's own; 1920x1080 for synthetic and .yuv)")
     ap.add_argument("--device", choices=sorted(DEVICES), default="SM8250")
-    ap.add_argument("--input", help="a .yuv or .png frame instead of the synthetic one")
-    ap.add_argument("--out", help="folder for output PNGs and Chrome traces")
+    ap.add_argument("--input", help=f"'{inputs.SYNTHETIC}', a .yuv frame, an image ({', '.join(inputs.IMAGE_SUFFIXES)}) "
+                                    f"or a video ({', '.join(inputs.video.SUFFIXES)}) (default: {inputs.DEFAULT_PICTURE})")
+    ap.add_argument("--frames", type=positive_int, help="frames of a video to run (default: all)")
+    ap.add_argument("--matrix", choices=sorted(colour.MATRICES), default=colour.DEFAULT_MATRIX,
+                    help=f"YUV colour matrix of pictures (range: {colour.RANGE}; default {colour.DEFAULT_MATRIX})")
+    ap.add_argument("--out", help="folder for pictures, Chrome traces and DMA timelines")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--dma-bandwidth", type=int, default=2000, help="modelled MB/s at TURBO (0: memory speed)")
     ap.add_argument("--target", default="host",
@@ -131,10 +152,6 @@ def main(argv=None):
         target = hl.Target.parse(args.target)
     except hl.HaloError as e:
         sys.exit(str(e))
-    width, height = (int(v) for v in args.size.lower().split("x"))
-    out_dir = pathlib.Path(args.out) if args.out else None
-    if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
     jobs = []
     for name in args.app or sorted(APPS):
         app = APPS[name]
@@ -145,38 +162,45 @@ def main(argv=None):
                 if (args.format == "linear" and ubwc) or (args.format == "ubwc" and not ubwc):
                     continue
                 jobs.append((app, schedule, fmt, ubwc))
+    try:
+        size = inputs.parse_size(args.size) if args.size else None
+        source = inputs.open_source(args.input, size, args.frames, {job[2] for job in jobs}, args.matrix)
+    except ValueError as e:
+        sys.exit(f"python -m apps: {e}")
+    out_dir = pathlib.Path(args.out) if args.out else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
     if target.arch == "hexagon":
-        return run_hexagon(jobs, args, target, width, height)
-    print(f"halo example apps: {width}x{height}, device {args.device}, DMA modelled at "
+        return run_hexagon(jobs, args, target, source)
+    multi = source.count > 1
+    print(f"halo example apps: {source.name}, {source.width}x{source.height}"
+          f"{f', {source.count} frames' if multi else ''}, device {args.device}, DMA modelled at "
           f"{args.dma_bandwidth or 'memory-speed'} MB/s, median of {args.repeats}\n")
-    print("| app | schedule | format | ms | MP/s | transfers | DDR bytes | saved by UBWC | local memory | "
-          "DMA overlapping compute | matches numpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    header("app", "schedule", "format", *(["frame"] if multi else []), "ms", "MP/s", "transfers", "DDR bytes",
+           "saved by UBWC", "local memory", "DMA overlapping compute", "matches numpy")
     failures = 0
-    for i, (app, schedule, fmt, ubwc) in enumerate(jobs):
-        _progress(i, jobs, app, schedule, fmt, ubwc)
-        planes = None
-        if args.input:
-            planes, width, height = read_planes(args.input, fmt, width, height)
-        try:
-            r = run_app(app, schedule, fmt, ubwc, width, height, args.device, args.repeats, planes,
-                        args.dma_bandwidth, trace=True)
-        except Exception as e:  # a failed run is a row of the table, not the end of it
-            failures += 1
-            print(f"| {app.name} | {schedule} | {fmt}{' UBWC' if ubwc else ''} | failed: "
-                  f"{type(e).__name__}: {e} | | | | | | | no |")
-            continue
-        saved = r.uncompressed_bytes - r.ddr_bytes
-        saved_text = f"{saved} ({100 * saved / max(r.uncompressed_bytes, 1):.0f}%)" if ubwc else "-"
-        print(f"| {r.app} | {r.schedule} | {r.fmt} | {r.ms:.2f} | {r.mpix_per_s:.0f} | {r.transfers} | {r.ddr_bytes} | "
-              f"{saved_text} | {r.local_bytes} / {r.capacity} | {r.overlap * 100:.0f}% | {'yes' if r.ok else 'NO'} |")
-        failures += 0 if r.ok else 1
-        if out_dir:
-            stem = f"{r.app}-{r.schedule}-{fmt}{'-ubwc' if ubwc else ''}"
-            write_png(out_dir / f"{stem}.png", r.output[0])
-            import json
-            (out_dir / f"{stem}.trace.json").write_text(json.dumps(r.trace))
-    print(file=sys.stderr)
+    for app, schedule, fmt, ubwc in progress(jobs, desc="apps", unit="run"):
+        results = []
+        for frame, planes in job_frames(source, fmt):
+            cells = [app.name, schedule, format_name(fmt, ubwc), *([frame] if multi else [])]
+            try:
+                r = run_app(app, schedule, fmt, ubwc, source.width, source.height, args.device, args.repeats, planes,
+                            args.dma_bandwidth, trace=True)
+            except Exception as e:  # a failed run is a row of the table, not the end of it
+                failures += 1
+                row(*cells, f"failed: {type(e).__name__}: {e}", "", "", "", "", "", "", "no")
+                continue
+            results.append(r)
+            failures += 0 if r.ok else 1
+            row(*cells, *host_cells(r, ubwc))
+            if out_dir and frame == 1:
+                stem = f"{app.name}-{schedule}-{fmt}{'-ubwc' if ubwc else ''}"
+                title = f"{app.name} {schedule} {format_name(fmt, ubwc)}"
+                write_pictures(out_dir, stem, fmt, planes, r.output, args.matrix, f"output: {title}")
+                (out_dir / f"{stem}.trace.json").write_text(json.dumps(r.trace))
+                timeline.save(r.trace, out_dir / f"{stem}-timeline.png", title)
+        if multi and results:
+            row(app.name, schedule, format_name(fmt, ubwc), f"all {len(results)}", *total_cells(results, ubwc))
     if failures:
         print(f"\n{failures} run(s) failed or differ from numpy")
     return 1 if failures else 0

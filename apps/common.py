@@ -2,6 +2,7 @@
 run on a DMA-wrapped frame following the UBWCDMA lifecycle of the seed: allocate engines, vote a
 power mode, wrap the planes, prepare them for read / write with the format, run, unprepare,
 detach, deallocate, vote the default back."""
+import math
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,17 @@ from halo import runtime, tracing
 from halo.runtime import frames, ubwcdma
 
 DEVICES = {"SM8150": "sm8150", "SM8250": "sm8250", "SM8350": "sm8350"}
+VECTOR = 16  # lanes of the apps' vectorized work on the host
+
+
+def roi_grid(fmt, ubwc):
+    """(width, height) a tile of every plane of `fmt` must be a multiple of, by the UBWCDMA ROI
+    rules (runtime_c/ubwcdma/validate.c): whole UBWC tiles; linear TP10 in groups of 3 samples; a
+    linear chroma plane's tiles are in UV pairs and rows, whole by construction."""
+    if ubwc:
+        lay = frames.layout(fmt, 64, 64, True)
+        return math.lcm(lay.y_tile_width, lay.uv_tile_width), math.lcm(lay.y_tile_height, lay.uv_tile_height)
+    return (3, 1) if fmt == "tp10" else (1, 1)
 
 
 def blur3x3(in_copy, inp, uv):
@@ -48,7 +60,7 @@ class App:
     deinterleave: bool = False
     extra: dict = field(default_factory=dict)
 
-    def build(self, plane, schedule, tile, dtype_bits, vector=16):
+    def build(self, plane, schedule, tile, dtype_bits, vector=VECTOR):
         """(ImageParam, output Func) of the app's pipeline for one plane, scheduled, with
         `vector` lanes."""
         from halo.schedules import dma as recipes
@@ -75,6 +87,16 @@ class App:
             recipes.tiled(out, in_copy, work, schedule, tile=tile, halo_px=1 if self.kind == "blur" else 0,
                           deinterleave=self.deinterleave, vector=vector)
         return inp, out
+
+    def largest_tile(self, schedule, fmt, ubwc, device, width=None, height=None, vector=VECTOR):
+        """halo.schedules.dma.largest_tile for every plane of this app in `fmt` on `device`: the
+        widest tile of `height` rows (or tallest of `width`), a multiple of the vector width and
+        of the format's ROI grid."""
+        from halo.schedules import dma
+        grid_w, grid_h = roi_grid(fmt, ubwc)
+        bits = 16 if fmt in frames.TEN_BIT else 8
+        return dma.largest_tile(lambda w, h: [self.build(p, schedule, (w, h), bits, vector)[1] for p in self.planes],
+                                device, width=width, height=height, step=(math.lcm(grid_w, vector), grid_h))
 
     def reference(self, plane_array, plane):
         """The expected output plane, computed with numpy on the samples as the local side
@@ -131,7 +153,7 @@ def run_app(app, schedule, fmt, ubwc, width, height, device="SM8150", repeats=3,
             bandwidth=0, trace=False, tile=None):
     """Run `app` on a frame; returns a Result (and checks it against numpy)."""
     y, uv = planes if planes is not None else synthetic_planes(fmt, width, height)
-    bits = 16 if fmt in ("p010", "tp10") else 8
+    bits = 16 if fmt in frames.TEN_BIT else 8
     tile = tile or ((256, 32) if ubwc else (128, 32))
     target = f"host-{DEVICES[device]}"
     compiled = {}

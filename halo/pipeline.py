@@ -238,6 +238,7 @@ class Pipeline:
         """The compile-time report: local buffers (size formulas and values), folds, DMA copies
         and, given frame sizes ({buffer: [extents]} or the output's [extents]), the transfers and
         bytes one run moves."""
+        from .budget import pipeline_formulas
         from .report import report
         pipeline = self.frozen()
         if sizes is not None and not isinstance(sizes, dict):
@@ -245,7 +246,8 @@ class Pipeline:
             named = [(o, len(pipeline.functions[o].args)) for o in pipeline.outputs]
             named += [(nm, img.dimensions) for nm, img in pipeline.images.items()]
             sizes = {nm: list(sizes) for nm, dims in named if dims == len(sizes)}
-        return report(self.lower(target), Target.parse(target), sizes)
+        lowered = self.lower(target)
+        return report(lowered, Target.parse(target), sizes, pipeline_formulas(pipeline, target, lowered))
 
     def compile_jit(self, target=None):
         """The pipeline compiled and loaded for `target`: on the host a shared object; on a

@@ -1,5 +1,5 @@
-"""The compile-time report of a pipeline: every local buffer with its size formula and value,
-the folds, the DMA copies with their backends, and, for a frame size, the transfers and bytes
+"""The compile-time report of a pipeline: every local buffer with its size as a formula of the
+split factors and folds (halo.budget) and as numbers, the folds, the DMA copies with their backends, and, for a frame size, the transfers and bytes
 per frame (counted by walking the loops that enclose the transfers; no data is moved)."""
 from dataclasses import dataclass
 
@@ -108,8 +108,9 @@ def traffic(stmt, env):
     return out
 
 
-def report(lowered, target, sizes=None):
-    """Text of the report; `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures."""
+def report(lowered, target, sizes=None, formulas=None):
+    """Text of the report; `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures;
+    `formulas` ({buffer: halo.budget.BufferFormula or None}) the symbolic sizes."""
     lines = [f"target {target}: local memory capacity {target.localmem_capacity()} bytes per kind"]
     bufs = local_buffers(lowered.stmt)
     realized = lowered.realizations()
@@ -126,6 +127,9 @@ def report(lowered, target, sizes=None):
         for f in r.storage.folds:
             extents[f.dim] = f.factor
         formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
+        symbolic = (formulas or {}).get(b.name)
+        if symbolic is not None:
+            formula = f"{symbolic.unaligned} B, 128) = align({formula}"
         lines.append(f"  {b.name} in {b.memory.value}: align({formula}, 128) = {b.bytes} B x {b.copies} "
                      f"cop{'y' if b.copies == 1 else 'ies'} = {b.total} B")
     for memory in LOCAL_MEMORIES:

@@ -538,8 +538,10 @@ def test_basic_trace_never_overlaps_dma_with_compute():
 def test_compile_time_report_counts_buffers_folds_transfers_and_bytes():
     inp, out = build("copy", "y", "async", tile_w=128)
     text = out.report({"input": [256, 64], "out": [256, 64]})
-    assert "  in_copy in LockedCache: align(256 x 32 x 1 B, 128) = 8192 B x 1 copy = 8192 B" in text
-    assert "  work in LockedCache: align(256 x 32 x 1 B, 128) = 8192 B x 1 copy = 8192 B" in text
+    assert ("  in_copy in LockedCache: align(fold(in_copy.x)*split(out.y) B, 128) = align(256 x 32 x 1 B, 128) = "
+            "8192 B x 1 copy = 8192 B") in text
+    assert ("  work in LockedCache: align(fold(work.x)*split(out.y) B, 128) = align(256 x 32 x 1 B, 128) = "
+            "8192 B x 1 copy = 8192 B") in text
     assert "  LockedCache total: 16384 of 393216 bytes" in text
     assert "  in_copy.x modulo 256" in text and "  work.x modulo 256" in text
     assert "  in_copy: read input -> in_copy with ubwcdma, 2 in flight (ping-pong)" in text
