@@ -88,8 +88,10 @@ int halo_hexagon_main(void) {{
     return halo_hexagon_fail("allocating the DMA engines");
   if (halo_hexagon_dma_power_mode_voting(NULL, halo_hexagon_power_turbo)) return halo_hexagon_fail("voting TURBO");
   for (int k = 0; k < PLANES; k++) {{
-    if (halo_hexagon_dma_device_wrap_native(NULL, &in_b[k], (uint64_t)(uintptr_t)(in + offset[k])) ||
-        halo_hexagon_dma_device_wrap_native(NULL, &out_b[k], (uint64_t)(uintptr_t)(out + offset[k])))
+    if (offset[k] < 0 || offset[k] >= bytes) return halo_hexagon_fail("a plane outside the frame");
+    uint64_t plane_bytes = (uint64_t)(bytes - offset[k]);
+    if (halo_hexagon_dma_device_wrap_native_sized(NULL, &in_b[k], (uint64_t)(uintptr_t)(in + offset[k]), plane_bytes) ||
+        halo_hexagon_dma_device_wrap_native_sized(NULL, &out_b[k], (uint64_t)(uintptr_t)(out + offset[k]), plane_bytes))
       return halo_hexagon_fail("wrapping a plane");
     if (halo_hexagon_dma_prepare_for_copy_to_host(NULL, &in_b[k], er, ubwc[k], format[k]) ||
         halo_hexagon_dma_prepare_for_copy_to_device(NULL, &out_b[k], ew, ubwc[k], format[k]))

@@ -67,6 +67,7 @@ enum {
     halo_error_dma_not_started = -130,      /* wait on a transfer that was never moved */
     halo_error_dma_busy = -131,             /* transfer / buffer still has a transfer in flight */
     halo_error_dma_corrupt = -132,          /* UBWC meta byte or payload cannot be decoded */
+    halo_error_dma_plane_too_small = -133,  /* the plane the shape describes exceeds the wrapped bytes */
     halo_error_dma_thread = -134            /* engine worker thread could not be started */
 };
 
@@ -237,6 +238,12 @@ struct halo_device_interface_t {
 
 const struct halo_device_interface_t *halo_hexagon_dma_device_interface(void);
 int halo_hexagon_dma_device_wrap_native(void *user_context, halo_buffer_t *buf, uint64_t mem);
+/* As wrap_native, with the number of bytes at mem that belong to the plane: prepare refuses a
+ * shape whose plane (linear rows, or UBWC meta data and tiles) would reach beyond them
+ * (halo_error_dma_plane_too_small). Halide's wrap_native trusts the shape; halo's Python
+ * runtime and example apps always give the size. */
+int halo_hexagon_dma_device_wrap_native_sized(void *user_context, halo_buffer_t *buf, uint64_t mem,
+                                              uint64_t bytes);
 /* Detach also unprepares; fails with halo_error_dma_busy while a transfer is in flight. */
 int halo_hexagon_dma_device_detach_native(void *user_context, halo_buffer_t *buf);
 int halo_hexagon_dma_prepare_for_copy_to_host(void *user_context, halo_buffer_t *buf,

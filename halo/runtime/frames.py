@@ -145,10 +145,20 @@ class Frame:
         return int(self.data.ctypes.data)
 
     def plane_address(self, plane: str) -> int:
+        return self.address + self._plane_offset(plane)
+
+    def plane_bytes(self, plane: str) -> int:
+        """Bytes of `data` from the plane's start to its end: all a DMA engine may touch."""
+        return self.data.nbytes - self._plane_offset(plane)
+
+    def _plane_offset(self, plane: str) -> int:
         if plane not in ("y", "uv") or (plane == "uv" and not self.layout.has_uv):
             raise ValueError(f"a {self.layout.format} frame has no plane {plane!r}")
         offset = self.layout.y_plane_offset if plane == "y" else self.layout.uv_plane_offset
-        return self.address + offset
+        if offset >= self.data.nbytes:
+            raise ValueError(f"the frame's data holds {self.data.nbytes} bytes, but its {plane} plane "
+                             f"starts at byte {offset}")
+        return offset
 
     def ddr_bytes(self) -> int:
         """Bytes a full read moves from DDR (UBWC: compressed payloads + meta bytes)."""

@@ -221,10 +221,12 @@ class DmaFrame:
         if frame.layout.has_uv:
             self.planes["uv"] = plane_buffer(frame, "uv")
         self.direction: str | None = None
-        for name, buf in self.planes.items():
-            check(lib.halo_hexagon_dma_device_wrap_native(ffi.NULL, buf, frame.plane_address(name)))
-        # a frame dropped without detach() gives its runtime handles back when it is collected
+        spans = {name: (frame.plane_address(name), frame.plane_bytes(name)) for name in self.planes}
+        # a frame dropped without detach() (or one whose second plane failed to wrap) gives its
+        # runtime handles back when it is collected
         self._release = weakref.finalize(self, _release_planes, list(self.planes.values()), frame)
+        for name, buf in self.planes.items():
+            check(lib.halo_hexagon_dma_device_wrap_native_sized(ffi.NULL, buf, *spans[name]))
 
     def prepare(self, engine: Engine, direction: str = "read") -> None:
         if direction not in DIRECTIONS:

@@ -7,6 +7,7 @@
 
 typedef struct dma_handle_t {
     uint8_t *plane;
+    uint64_t bytes; /* of the wrapped memory; 0: not given (Halide's wrap_native) */
     bool prepared, is_ubwc;
     int32_t fmt, direction;
     void *engine;
@@ -17,11 +18,11 @@ typedef struct dma_handle_t {
     atomic_int inflight;
 } dma_handle_t;
 
-static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem);
+static int wrap_native(void *uc, halo_buffer_t *buf, uint64_t mem);
 static int detach(void *uc, halo_buffer_t *buf);
 
 static const struct halo_device_interface_t interface = {
-    "hexagon_dma", wrap, detach, halo_hexagon_dma_copy_start, halo_hexagon_dma_copy_wait,
+    "hexagon_dma", wrap_native, detach, halo_hexagon_dma_copy_start, halo_hexagon_dma_copy_wait,
 };
 
 const struct halo_device_interface_t *halo_hexagon_dma_device_interface(void) { return &interface; }
@@ -72,7 +73,7 @@ static void remove_handle(uint64_t device) {
 void ubwc_handle_transfer_started(void *h) { atomic_fetch_add(&((dma_handle_t *)h)->inflight, 1); }
 void ubwc_handle_transfer_done(void *h) { atomic_fetch_sub(&((dma_handle_t *)h)->inflight, 1); }
 
-static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem) {
+static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem, uint64_t bytes) {
     if (!buf || !mem)
         return halo_error(uc, halo_error_bad_argument, "device_wrap_native: %s is NULL",
                           buf ? "the plane address" : "the buffer");
@@ -87,6 +88,7 @@ static int wrap(void *uc, halo_buffer_t *buf, uint64_t mem) {
     if (!h) return halo_error_out_of_memory;
     *h = (dma_handle_t){0};
     h->plane = (uint8_t *)(uintptr_t)mem;
+    h->bytes = bytes;
     atomic_init(&h->inflight, 0);
     uint64_t device = add_handle(h);
     if (!device) {
@@ -116,8 +118,16 @@ static int detach(void *uc, halo_buffer_t *buf) {
     return 0;
 }
 
+static int wrap_native(void *uc, halo_buffer_t *buf, uint64_t mem) { return wrap(uc, buf, mem, 0); }
+
 int halo_hexagon_dma_device_wrap_native(void *uc, halo_buffer_t *buf, uint64_t mem) {
-    return wrap(uc, buf, mem);
+    return wrap(uc, buf, mem, 0);
+}
+
+int halo_hexagon_dma_device_wrap_native_sized(void *uc, halo_buffer_t *buf, uint64_t mem, uint64_t bytes) {
+    if (bytes == 0)
+        return halo_error(uc, halo_error_bad_argument, "device_wrap_native_sized: the plane has 0 bytes");
+    return wrap(uc, buf, mem, bytes);
 }
 
 int halo_hexagon_dma_device_detach_native(void *uc, halo_buffer_t *buf) { return detach(uc, buf); }
@@ -204,13 +214,21 @@ static int prepare(void *uc, halo_buffer_t *buf, void *engine, bool is_ubwc, int
     bool chroma = ubwc_is_chroma(fmt);
     halo_ubwcdma_desc_t d = {fmt, is_ubwc, direction, h->plane, g.frame_width, g.frame_height,
                              g.frame_stride, 0, 0, 0, 0, h->plane, 1 << 30, 0};
-    if (ubwc_plane_geom(ubwc_family(fmt), chroma, is_ubwc, g.frame_width, g.frame_height,
-                        g.frame_stride, &pg)) {
+    bool described = ubwc_plane_geom(ubwc_family(fmt), chroma, is_ubwc, g.frame_width, g.frame_height,
+                                     g.frame_stride, &pg);
+    if (described) {
         d.roi_width = pg.samples;
         d.roi_height = chroma ? 2 * pg.rows : pg.rows;
     }
     r = ubwc_check_desc(uc, &d, &pg);
     if (r) return r;
+    /* linear: the last row ends at its samples; UBWC: meta data and tiles fill the plane */
+    int64_t need = is_ubwc ? pg.size : (int64_t)(pg.rows - 1) * pg.stride + pg.row_bytes;
+    if (described && h->bytes && (uint64_t)need > h->bytes)
+        return halo_error(uc, halo_error_dma_plane_too_small,
+                          "prepare: the %s plane (format %d, %d x %d, stride %d bytes) needs %lld bytes, "
+                          "but %llu bytes were wrapped", is_ubwc ? "UBWC" : "linear", fmt, g.frame_width,
+                          g.frame_height, g.frame_stride, (long long)need, (unsigned long long)h->bytes);
     h->fmt = fmt;
     h->is_ubwc = is_ubwc;
     h->direction = direction;

@@ -36,9 +36,9 @@ class HostApiSequence(RuleBasedStateMachine):
     def deallocate(self, e):
         self.lines.append(f"D {e}")
 
-    @rule(f=slot)
-    def wrap(self, f):
-        self.lines.append(f"W {f}")
+    @rule(f=slot, size=st.sampled_from([0, 0, 1, 1, 2, 3]))
+    def wrap(self, f, size):
+        self.lines.append(f"W {f} {size}")
 
     @rule(f=slot)
     def detach(self, f):
@@ -69,7 +69,7 @@ class HostApiSequence(RuleBasedStateMachine):
     @rule()
     def prepared_read_of_a_whole_tile(self):
         # the common legal path, so that sequences reach completed copies often
-        self.lines += ["A 0", "W 0", "P 0 0 0 0", "S 0 0 0 0 64 16", "X 0"]
+        self.lines += ["A 0", "W 0 1", "P 0 0 0 0", "S 0 0 0 0 64 16", "X 0"]
 
     def teardown(self):
         self.driver.run(self.lines)

@@ -375,3 +375,50 @@ def test_a_transfer_dropped_before_wait_is_waited_for_when_collected():
             d.detach()
     finally:
         check(lib.halo_hexagon_dma_set_bandwidth_model(0))
+
+
+# ---- sized wraps ---------------------------------------------------------------------------
+
+def wrap_sized(buf, address, nbytes):
+    check(lib.halo_hexagon_dma_device_wrap_native_sized(ffi.NULL, buf, address, nbytes))
+
+
+@pytest.mark.parametrize("ubwc,plane,fmt", [(False, "y", 2), (False, "uv", 3), (True, "y", 2), (True, "uv", 3)])
+def test_a_plane_larger_than_its_wrapped_memory_is_refused_at_prepare(engine, ubwc, plane, fmt):
+    f = frames.pack("nv12", *natural_planes("nv12", 128, 64), ubwc=ubwc)
+    fits = f.plane_bytes(plane) if plane == "uv" else f.layout.uv_plane_offset
+    need = (63 if plane == "y" else 31) * 128 + 128 if not ubwc else None
+    buf = ubwcdma.plane_buffer(f, plane)
+    wrap_sized(buf, f.plane_address(plane), fits)
+    prepare(buf, engine, fmt, ubwc)  # exactly the plane's bytes: accepted
+    check(lib.halo_hexagon_dma_unprepare(ffi.NULL, buf))
+    check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+    if need is not None:
+        assert need <= fits
+        fits = need  # a linear plane's last row ends at its samples
+    wrap_sized(buf, f.plane_address(plane), fits - 1)
+    kind = "UBWC" if ubwc else "linear"
+    raises(lib.halo_error_dma_plane_too_small,
+           f"prepare: the {kind} plane (format {fmt}, 128 x 64, stride {0 if ubwc else 128} bytes) needs {fits} bytes, "
+           f"but {fits - 1} bytes were wrapped", prepare, buf, engine, fmt, ubwc)
+    check(lib.halo_hexagon_dma_device_detach_native(ffi.NULL, buf))
+
+
+def test_a_sized_wrap_of_no_bytes_is_an_error():
+    f = frames.pack("raw", np.zeros((16, 64), np.uint8))
+    buf = ubwcdma.plane_buffer(f, "y")
+    raises(lib.halo_error_bad_argument, "the plane has 0 bytes", wrap_sized, buf, f.address, 0)
+    assert buf.device == 0
+
+
+def test_a_frame_whose_data_is_smaller_than_its_layout_is_refused(engine):
+    # a Frame assembled by hand: a layout for 128 x 64 over the bytes of a 128 x 8 frame
+    small = frames.pack("raw", np.zeros((8, 128), np.uint8))
+    big = frames.pack("raw", np.zeros((64, 128), np.uint8))
+    forged = frames.Frame(small.data, big.layout)
+    with ubwcdma.DmaFrame(forged) as dma:
+        raises(lib.halo_error_dma_plane_too_small, f"needs {64 * 128} bytes, but {small.data.nbytes} bytes were "
+               "wrapped", dma.prepare, engine)
+    with pytest.raises(ValueError, match="the frame's data holds 4096 bytes, but its uv plane starts at byte"):
+        ubwcdma.DmaFrame(frames.Frame(frames.aligned_zeros(4096, np.uint8),
+                                      frames.pack("nv12", *natural_planes("nv12", 128, 64)).layout))

@@ -7,7 +7,8 @@
  *
  * Calls (numbers are slots, chosen freely by the fuzzer, so misuse is part of the input):
  *   A e                allocate engine e          D e             deallocate engine e
- *   W f                wrap frame f               T f             detach frame f
+ *   W f s              wrap frame f (s 0: unsized; sized with s 1: its bytes, 2: one too few, 3: one)
+ *   T f                detach frame f
  *   P f e dir fmt      prepare frame f on engine e (dir 0 read, 1 write; fmt any code)
  *   U f                unprepare frame f          V mode          power vote
  *   S k f x y w h      start transfer k on frame f for the region (x, y, w, h)
@@ -177,7 +178,13 @@ int main(void) {
             called(halo_hexagon_dma_deallocate_engine(NULL, engines[ea]));
             break;
         case 'W':
-            called(halo_hexagon_dma_device_wrap_native(NULL, &frames[fa].buf, (uint64_t)(uintptr_t)frames[fa].mem));
+            if (b == 0) {
+                called(halo_hexagon_dma_device_wrap_native(NULL, &frames[fa].buf, (uint64_t)(uintptr_t)frames[fa].mem));
+            } else {  /* sized: the frame's bytes, one too few, or one */
+                uint64_t bytes = b == 1 ? FW * FH : b == 2 ? FW * FH - 1 : 1;
+                called(halo_hexagon_dma_device_wrap_native_sized(NULL, &frames[fa].buf,
+                                                                 (uint64_t)(uintptr_t)frames[fa].mem, bytes));
+            }
             break;
         case 'T':
             called(halo_hexagon_dma_device_detach_native(NULL, &frames[fa].buf));
