@@ -55,9 +55,21 @@ def test_target_strings():
     ("arm-v8", "unknown architecture 'arm'; legal: host, hexagon"),
 ])
 def test_bad_target_strings(text, fragment):
-    with pytest.raises(ScheduleError) as e:
-        hl.Target.parse(text)
-    assert fragment in str(e.value)
+    for make in (hl.Target.parse, hl.Target):
+        with pytest.raises(ScheduleError) as e:
+            make(text)
+        assert fragment in str(e.value)
+
+
+def test_the_constructor_parses_a_target_string_as_halides_does():
+    # Target("host-sm8250") was once a Target whose arch was the whole string, on SM8150
+    assert hl.Target("host-sm8250") == hl.Target.parse("host-sm8250") == hl.Target("host", "sm8250")
+    assert hl.Target("host-sm8250").localmem_capacity() == 768 * 1024
+    assert str(hl.Target("hexagon-v67-hvx128")) == "hexagon-v67-hvx128-sm8150"
+    with pytest.raises(ScheduleError, match="unknown feature 'sm9999' for hexagon"):
+        hl.Target("hexagon", "sm9999")
+    with pytest.raises(ScheduleError, match=r"give a target string alone, or an architecture \(host, hexagon\)"):
+        hl.Target("host-sm8250", "sm8350")
 
 
 def test_async_compute_producer_refused_on_hexagon():

@@ -19,11 +19,29 @@ HVX_FEATURES = {"hvx128": 128}
 HOST_VECTOR_BYTES = 32
 
 
+ARCHS = ("host", "hexagon")
+
+
 @dataclass(frozen=True)
 class Target:
+    """Target("hexagon-v67-hvx128-sm8250") parses a target string, as Halide's Target(str)
+    does; Target(arch, device, features) takes the parts, checked the same way."""
     arch: str = "host"
     device: str = "sm8150"
     features: tuple = ()
+
+    def __post_init__(self):
+        if self.arch in ARCHS:
+            text = "-".join([self.arch, *self.features, self.device])
+        elif (self.device, self.features) == ("sm8150", ()):
+            text = self.arch
+        else:
+            raise ScheduleError(f"Target({self.arch!r}, ...): give a target string alone, or an architecture "
+                                f"({', '.join(ARCHS)}) with a device and features")
+        parsed = Target._parse_parts(text)
+        object.__setattr__(self, "arch", parsed[0])
+        object.__setattr__(self, "device", parsed[1])
+        object.__setattr__(self, "features", parsed[2])
 
     @staticmethod
     def parse(text):
@@ -31,12 +49,20 @@ class Target:
             return text
         if text is None:
             return Target()
-        parts = [p for p in str(text).lower().split("-") if p]
+        return Target(str(text))
+
+    @staticmethod
+    def _parse_parts(text):
+        """(arch, device, features) of a target string, or a ScheduleError naming what is wrong."""
+        if not isinstance(text, str):
+            raise ScheduleError(f"a target is a string such as 'host-sm8250' or 'hexagon-v67-hvx128', "
+                                f"not {type(text).__name__} {text!r}")
+        parts = [p for p in text.lower().split("-") if p]
         if not parts:
-            return Target()
+            return "host", "sm8150", ()
         arch, device, features = parts[0], "sm8150", []
-        if arch not in ("host", "hexagon"):
-            raise ScheduleError(f"target {text!r}: unknown architecture {arch!r}; legal: host, hexagon")
+        if arch not in ARCHS:
+            raise ScheduleError(f"target {text!r}: unknown architecture {arch!r}; legal: {', '.join(ARCHS)}")
         legal = HEXAGON_ISAS + tuple(HVX_FEATURES) if arch == "hexagon" else ()
         for p in parts[1:]:
             if p in DEVICES:
@@ -51,7 +77,7 @@ class Target:
         isas = [f for f in features if f in HEXAGON_ISAS]
         if len(isas) > 1:
             raise ScheduleError(f"target {text!r}: more than one Hexagon ISA version ({', '.join(isas)})")
-        return Target(arch, device, tuple(features))
+        return arch, device, tuple(features)
 
     @property
     def isa(self):
