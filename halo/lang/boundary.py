@@ -1,10 +1,7 @@
-"""BoundaryConditions: Funcs that extend an image or a bounded Func over the whole plane.
-
-mirror_image and mirror_interior reflect once and then clamp, so they match Halide for
-coordinates up to one extent outside the image (every stencil); Halide keeps reflecting
-periodically further out. Reflecting once keeps the index piecewise affine, which lets islpy
-bound the accessed region exactly.
-"""
+"""BoundaryConditions: Funcs that extend an image or a bounded Func over the whole plane, with
+Halide's values everywhere: repeat_image and the mirrors are periodic. Outside the bounds a
+coordinate is reduced modulo the period; the final clamp changes no value (the reduced
+coordinate is already inside) but gives bounds inference the image's box directly."""
 from ..errors import DefinitionError
 from ..ir.operators import as_expr, clamp, select
 from .func import Func
@@ -68,12 +65,31 @@ def constant_exterior(source, value, bounds=None):
     return f
 
 
+def _outside(x, lo, hi):
+    return (x < lo) | (x > hi)
+
+
+def _repeat(x, lo, hi):
+    return clamp(select(_outside(x, lo, hi), (x - lo) % (hi - lo + 1) + lo, x), lo, hi)
+
+
 def _mirror(x, lo, hi):
-    return clamp(select(x < lo, 2 * lo - 1 - x, x > hi, 2 * hi + 1 - x, x), lo, hi)
+    period = 2 * (hi - lo + 1)
+    c = (x - lo) % period
+    return clamp(select(_outside(x, lo, hi), select(c > hi - lo, period - 1 - c, c) + lo, x), lo, hi)
 
 
 def _mirror_interior(x, lo, hi):
-    return clamp(select(x < lo, 2 * lo - x, x > hi, 2 * hi - x, x), lo, hi)
+    # period 2 * (extent - 1); an extent of 1 gives x % 0 == 0, the one pixel, as in Halide
+    limit = hi - lo
+    d = (x - lo) % (2 * limit) - limit
+    return clamp(select(_outside(x, lo, hi), limit - select(d < 0, -d, d) + lo, x), lo, hi)
+
+
+def repeat_image(source, bounds=None):
+    f, args, coords, _ = _wrap(source, bounds, "repeat_image", _repeat)
+    f[tuple(args)] = source[tuple(coords)]
+    return f
 
 
 def mirror_image(source, bounds=None):

@@ -262,6 +262,15 @@ class _LoopSites:
         return common
 
 
+def _stage_of_use(loop, level, legal):
+    """A level that names no stage means, as in Halide, the loop over its var in the stage that
+    uses the Func (Halide's compute_at(f, x) for a Func read only by f's update is that update's
+    x), not the pure definition's."""
+    if level.stage is not None or loop in legal:
+        return loop
+    return next((lp for lp in legal if lp.func == level.func and (lp.user or lp.var) == level.var), loop)
+
+
 def _legal_text(legal):
     return ", ".join(["root"] + [loop.describe() for loop in legal])
 
@@ -288,8 +297,8 @@ def inject(stmt, env, name):
     legal = sites.legal()
     compute, store = env.compute[name], env.store[name]
     f = env.function(name)
-    compute_loop = None if compute.is_root() else loop_of(env, compute)
-    store_loop = None if store.is_root() else loop_of(env, store)
+    compute_loop = None if compute.is_root() else _stage_of_use(loop_of(env, compute), compute, legal)
+    store_loop = None if store.is_root() else _stage_of_use(loop_of(env, store), store, legal)
     if not compute.is_root() and compute_loop not in legal:
         raise ScheduleError(
             f"Func {name} cannot be computed at {compute}: {_why(compute, compute_loop, sites)}. "

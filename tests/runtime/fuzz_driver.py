@@ -21,7 +21,7 @@ ENV = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=9
 SANITIZERS = {"address,undefined": SEQUENCES, "thread": max(SEQUENCES // 10, 50)}
 # A sequence has at most this many steps; a driver that does not answer within REPLY_SECONDS is
 # taken to hang.
-STEPS = 25
+STEPS = 15
 REPLY_SECONDS = 60
 
 
