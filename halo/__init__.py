@@ -18,7 +18,8 @@ from .lang.buffer import Buffer
 from .lang.func import Func, Stage
 from .lang.param import ImageParam, Param
 from .lang.schedule import LoopLevel, MemoryType, TailStrategy
-from .lang.target import Target
+from .lang.target import (Target, TargetArch, TargetFeature, TargetOS, TargetProcessorTune, get_host_target,
+                          get_jit_target_from_environment, get_target_from_environment)
 from .lang.var import RDom, Range, RVar, Var
 from .pipeline import Pipeline
 
@@ -27,5 +28,6 @@ __all__ = [
     "ScheduleError", "TypeMismatchError", "Expr", "abs", "absd", "cast", "ceil", "clamp", "exp", "floor", "log",
     "logical_and", "logical_not", "logical_or", "max", "min", "round", "select", "sqrt", "Bool", "Float", "Int",
     "Type", "UInt", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
-    "MemoryType", "TailStrategy", "Target", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
+    "MemoryType", "TailStrategy", "Target", "TargetArch", "TargetFeature", "TargetOS", "TargetProcessorTune",
+    "get_host_target", "get_jit_target_from_environment", "get_target_from_environment", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
 ]

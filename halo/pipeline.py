@@ -259,6 +259,7 @@ class Pipeline:
         hit = self._compiled.get((target, fn_name))
         if hit is not None and hit[0] == digest:
             return hit[1]
+        target.check_runs_here()
         src, header, args = self._generate(fn_name, target=target)
         if target.arch == "hexagon":
             from .jit.hexagon_harness import HexagonCompiled
