@@ -782,8 +782,9 @@ class Func:
     def compile_jit(self, target=None):
         return self._pipeline().compile_jit(target)
 
-    def realize(self, sizes, target=None):
-        return self._pipeline().realize(sizes, target)
+    def realize(self, dst=(), target=None):
+        """realize(sizes[, target]) -> Buffer, or realize(buffer[, target]) -> None, as in Halide."""
+        return self._pipeline().realize(dst, target)
 
     def __repr__(self):
         return f"<Func {self._name}>"
