@@ -364,10 +364,10 @@ def lerp(zero_val, one_val, weight):
     unsigned integer weight spans 0 to its type's max, a float one 0 to 1; integer results are
     computed in twice the width and rounded to nearest."""
     zero_val, one_val, weight = as_expr(zero_val), as_expr(one_val), as_expr(weight)
-    # Halide lets an integer constant take the other value's type: lerp(0, u8_value, w)
-    if isinstance(zero_val, n.IntImm) and not zero_val.type.is_bool():
+    # Halide lets a signed integer constant take the other value's type: lerp(0, u8_value, w)
+    if isinstance(zero_val, n.IntImm) and zero_val.type.is_int():
         zero_val = cast(one_val.type, zero_val)
-    if isinstance(one_val, n.IntImm) and not one_val.type.is_bool():
+    if isinstance(one_val, n.IntImm) and one_val.type.is_int():
         one_val = cast(zero_val.type, one_val)
     if zero_val.type != one_val.type:
         raise TypeMismatchError(f"Can't lerp between {zero_val} of type {zero_val.type} and {one_val} of different "
