@@ -1,6 +1,8 @@
 """Func.in_ / ImageParam.in_ wrappers as in Halide (the PyPI package `halide`): which consumers
 call the wrapper, its name, the same wrapper for the same consumers, results equal to Halide's
 with the wrapper scheduled apart from the Func it wraps, and a DMA copy written as inp.in_()."""
+import re
+
 import numpy as np
 import pytest
 
@@ -38,8 +40,9 @@ def test_wrappers_are_named_and_shared_as_in_halide(hl):
     g[x] = f[x] + 1
     h[x] = f[x] * g[x]
     w = f.in_(g)
-    assert w.name().startswith("f_in_g") and f.in_([g, h]).name() == w.name()
-    assert f.in_().name().startswith("f_global_wrapper")
+    plain = lambda name: re.sub(r"\$\d+", "", name)  # Halide renames Funcs made again: f$2
+    assert plain(w.name()) == "f_in_g" and f.in_([g, h]).name() == w.name()
+    assert plain(f.in_().name()) == "f_global_wrapper"
 
 
 def test_wrappers_compute_what_halide_computes():
