@@ -248,7 +248,8 @@ def test_runner_with_hexagon_target(capsys):
                "--target", TARGET])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "halo example apps on hexagon-32-noos-hvx-hvx_128-hvx_v67 under qemu-hexagon: 256x64" in out
+    assert ("halo example apps on hexagon-32-noos-hvx-hvx_128-hvx_v67 under qemu-hexagon: grace_hopper.jpg (shipped "
+            "with matplotlib), 256x64") in out
     row = next(line for line in out.splitlines() if line.startswith("| dma_nv12_rw | basic | nv12 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert float(cells[3]) > 0 and cells[-2:] == ["yes", "yes"]
