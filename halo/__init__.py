@@ -10,15 +10,19 @@ from . import errors
 from .errors import (BoundsError, CompileError, DefinitionError, HaloError, HaloRuntimeError, HaloWarning,
                      ScheduleError, TypeMismatchError)
 from .ir.nodes import Expr
-from .ir.operators import (abs_ as abs, absd, cast, ceil, clamp, exp, floor, log, logical_and, logical_not,
-                           logical_or, max_ as max, min_ as min, round_ as round, select, sqrt)
-from .ir.types import Bool, Float, Int, Type, UInt
+from .ir.operators import (abs_ as abs, absd, cast, ceil, clamp, exp, f32, f64, floor, i8, i8_sat, i16, i16_sat,
+                           i32, i32_sat, i64, i64_sat, lerp, log, logical_and, logical_not, logical_or, max_ as max,
+                           min_ as min, mux, round_ as round, saturating_cast, select, sqrt, u8, u8_sat, u16, u16_sat,
+                           u32, u32_sat, u64, u64_sat)
+from .ir.types import Bool, Float, Int, Type, TypeCode, UInt
 from .lang import boundary as BoundaryConditions
 from .lang.buffer import Buffer
 from .lang.func import Func, Stage
+from .lang.reductions import argmax, argmin, maximum, minimum, product, sum
 from .lang.param import ImageParam, Param
 from .lang.schedule import LoopLevel, MemoryType, TailStrategy
-from .lang.target import Target
+from .lang.target import (Target, TargetArch, TargetFeature, TargetOS, TargetProcessorTune, get_host_target,
+                          get_jit_target_from_environment, get_target_from_environment)
 from .lang.var import RDom, Range, RVar, Var
 from .pipeline import Pipeline
 
@@ -26,6 +30,8 @@ __all__ = [
     "BoundsError", "CompileError", "DefinitionError", "HaloError", "HaloRuntimeError", "HaloWarning",
     "ScheduleError", "TypeMismatchError", "Expr", "abs", "absd", "cast", "ceil", "clamp", "exp", "floor", "log",
     "logical_and", "logical_not", "logical_or", "max", "min", "round", "select", "sqrt", "Bool", "Float", "Int",
-    "Type", "UInt", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
-    "MemoryType", "TailStrategy", "Target", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
+    "Type", "TypeCode", "UInt", "argmax", "argmin", "maximum", "minimum", "product", "sum", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "i8_sat", "i16_sat",
+    "i32_sat", "i64_sat", "u8_sat", "u16_sat", "u32_sat", "u64_sat", "lerp", "mux", "saturating_cast", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
+    "MemoryType", "TailStrategy", "Target", "TargetArch", "TargetFeature", "TargetOS", "TargetProcessorTune",
+    "get_host_target", "get_jit_target_from_environment", "get_target_from_environment", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
 ]

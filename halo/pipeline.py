@@ -112,10 +112,13 @@ def _check_writable(name, array):
                             f"view): its points would overwrite each other; pass an array with its own memory")
 
 
-def _output_sizes(sizes, dims):
-    """realize()'s sizes: one non-negative integer per output dimension (3.7 is refused, not
-    truncated)."""
+def _output_sizes(sizes, func, dims):
+    """realize()'s sizes for output `func`: one non-negative integer per dimension (3.7 is
+    refused, not truncated)."""
     sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+    if len(sizes) != dims:
+        raise HaloError(f"Func {func.name()} is defined with {dims} dimensions, but realize() is requesting a "
+                        f"realization with {len(sizes)} dimensions: give one size per dimension, innermost first")
     out = []
     for s in sizes:
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
@@ -123,8 +126,6 @@ def _output_sizes(sizes, dims):
         if s < 0:
             raise HaloError(f"realize sizes must not be negative, got {s} in {sizes!r}")
         out.append(int(s))
-    if len(out) != dims:
-        raise HaloError(f"realize needs one size per dimension of the output ({dims}), got {len(out)}: {sizes!r}")
     return out
 
 
@@ -259,6 +260,7 @@ class Pipeline:
         hit = self._compiled.get((target, fn_name))
         if hit is not None and hit[0] == digest:
             return hit[1]
+        target.check_runs_here()
         src, header, args = self._generate(fn_name, target=target)
         if target.arch == "hexagon":
             from .jit.hexagon_harness import HexagonCompiled
@@ -268,11 +270,33 @@ class Pipeline:
         self._compiled[(target, fn_name)] = (digest, compiled)
         return compiled
 
-    def realize(self, sizes, target=None):
+    def realize(self, dst=(), target=None):
+        """Halide's realize: given sizes, a new Buffer per output (one Buffer, or a tuple of them
+        for several outputs); given Buffers (one per output), the pipeline writes into them and
+        returns None. Buffers keep their mins: the region computed is the buffer's."""
+        outs = _destinations(dst)
+        for o, b in zip(self.outputs, outs or ()):
+            _check_destination(o, b)
+        if outs is not None and len(outs) != len(self.outputs):
+            raise HaloError(f"Realization requires {len(outs)} output(s) but pipeline produces {len(self.outputs)} "
+                            f"result(s) ({', '.join(o.name() for o in self.outputs)}); pass one Buffer per output")
+        if outs is None:
+            shape = tuple(reversed([_output_sizes(dst, o, len(o.args())) for o in self.outputs][0]))
+            outs = [Buffer(np.empty(shape, o.type().numpy_dtype()), name=o.name()) for o in self.outputs]
+            returned = outs[0] if len(outs) == 1 else tuple(outs)
+        else:
+            returned = None
         compiled = self.compile_jit(target)
-        live = self._live
+        values = self._input_values()
+        for o, b in zip(self.outputs, outs):
+            values[o.name()] = b
+        compiled(values)
+        return returned
+
+    def _input_values(self):
+        """{argument name: value} of the pipeline's images and Params, as set (after compile_jit)."""
         values = {}
-        for nm, img in live.images.items():
+        for nm, img in self._live.images.items():
             if isinstance(img, Buffer):
                 values[nm] = img
                 continue
@@ -280,16 +304,27 @@ class Pipeline:
             if b is None:
                 raise HaloError(f"ImageParam {nm} has no buffer: call {nm}.set(hl.Buffer(array)) before realize")
             values[nm] = b
-        for nm, prm in live.params.items():
+        for nm, prm in self._live.params.items():
             if prm.get() is None:
                 raise HaloError(f"Param {nm} has no value: call {nm}.set(value) before realize")
             values[nm] = prm.get()
-        if isinstance(sizes, Buffer):
-            outs = [sizes]
-        else:
-            shape = tuple(reversed(_output_sizes(sizes, len(self.outputs[0].args()))))
-            outs = [Buffer(np.empty(shape, o.type().numpy_dtype()), name=o.name()) for o in self.outputs]
-        for o, b in zip(self.outputs, outs):
-            values[o.name()] = b
-        compiled(values)
-        return outs[0] if len(outs) == 1 else outs
+        return values
+
+
+def _destinations(dst):
+    """The Buffers realize() writes into (numpy arrays are wrapped), or None for sizes."""
+    one = isinstance(dst, (Buffer, np.ndarray))
+    many = isinstance(dst, (list, tuple)) and dst and all(isinstance(d, (Buffer, np.ndarray)) for d in dst)
+    if not (one or many):
+        return None
+    return [d if isinstance(d, Buffer) else Buffer(d) for d in ([dst] if one else dst)]
+
+
+def _check_destination(func, buf):
+    """Halide's checks of a Buffer given to realize, at the call (the C checks its region)."""
+    if buf.type() != func.type():
+        raise HaloError(f"Output buffer {func.name()} has type {func.type()} but type of the buffer passed in is "
+                        f"{buf.type()}")
+    if buf.dimensions() != len(func.args()):
+        raise HaloError(f"Output buffer {func.name()} requires a buffer of exactly {len(func.args())} dimensions, "
+                        f"but the buffer passed in has {buf.dimensions()} dimensions")

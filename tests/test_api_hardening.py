@@ -46,7 +46,7 @@ def test_an_output_whose_points_alias_is_refused():
     ([3.7, 2.2], "realize sizes must be integers, got 3.7"),
     ([3, -1], "realize sizes must not be negative, got -1"),
     ([True, 2], "realize sizes must be integers, got True"),
-    ([3], r"realize needs one size per dimension of the output \(2\), got 1"),
+    ([3], r"Func f is defined with 2 dimensions, but realize\(\) is requesting a realization with 1 dimensions"),
 ])
 def test_realize_sizes_are_checked(sizes, fragment):
     with pytest.raises(hl.HaloError, match=fragment):

@@ -308,3 +308,139 @@ def logical_and(a, b):
 
 def logical_or(a, b):
     return _logical(n.Or, a, b)
+
+
+# ---- Halide's helpers: typed casts, saturating casts, lerp, mux ----
+def _typed_cast(t):
+    def fn(value):
+        return cast(t, as_expr(value))
+    return fn
+
+
+f32, f64 = _typed_cast(Float(32)), _typed_cast(Float(64))
+u8, u16, u32, u64 = (_typed_cast(Type("uint", b)) for b in (8, 16, 32, 64))
+i8, i16, i32, i64 = (_typed_cast(Int(b)) for b in (8, 16, 32, 64))
+
+
+def _lossless(t, value):
+    """const(value, t) when t holds `value` exactly, else None (Halide's lossless_cast of a constant)."""
+    if t.is_float():
+        return const(float(value), t) if float(t.numpy_dtype().type(value)) == value else None
+    return const(value, t) if t.can_represent(value) else None
+
+
+def saturating_cast(type_, value):
+    """`value` cast to `type_`, clamped to its range first (Halide's saturating_cast)."""
+    e = as_expr(value)
+    if e.type == type_:
+        return e
+    if type_.is_float() and e.type.is_float():
+        return cast(type_, e)  # clamping at +-infinity leaves every number as it is
+    if e.type.is_float() and type_.bits >= e.type.bits:
+        # the integer's max is not a float: compare against the float it rounds up to
+        e = max_(e, const(type_.min_value(), e.type))
+        return select(e >= const(float(type_.max_value()), e.type), const(type_.max_value(), type_), cast(type_, e))
+    lo = None if e.type.is_uint() or e.type.is_bool() else _lossless(e.type, type_.min_value())
+    hi = _lossless(e.type, type_.max_value())
+    if lo is not None:
+        e = max_(e, lo)
+    if hi is not None:
+        e = min_(e, hi)
+    return cast(type_, e)
+
+
+def _saturating(t):
+    def fn(value):
+        return saturating_cast(t, value)
+    return fn
+
+
+u8_sat, u16_sat, u32_sat, u64_sat = (_saturating(Type("uint", b)) for b in (8, 16, 32, 64))
+i8_sat, i16_sat, i32_sat, i64_sat = (_saturating(Int(b)) for b in (8, 16, 32, 64))
+
+
+def lerp(zero_val, one_val, weight):
+    """zero_val * (1 - weight) + one_val * weight in zero_val's type, as Halide's lerp: an
+    unsigned integer weight spans 0 to its type's max, a float one 0 to 1; integer results are
+    computed in twice the width and rounded to nearest."""
+    zero_val, one_val, weight = as_expr(zero_val), as_expr(one_val), as_expr(weight)
+    # Halide lets a signed integer constant take the other value's type: lerp(0, u8_value, w)
+    if isinstance(zero_val, n.IntImm) and zero_val.type.is_int():
+        zero_val = cast(one_val.type, zero_val)
+    if isinstance(one_val, n.IntImm) and one_val.type.is_int():
+        one_val = cast(zero_val.type, one_val)
+    if zero_val.type != one_val.type:
+        raise TypeMismatchError(f"Can't lerp between {zero_val} of type {zero_val.type} and {one_val} of different "
+                                f"type {one_val.type}; cast one of them")
+    if not (weight.type.is_uint() or weight.type.is_float()):
+        raise TypeMismatchError(f"A lerp weight must be an unsigned integer or a float, but lerp weight {weight} has "
+                                f"type {weight.type}")
+    rt = zero_val.type
+    if rt.is_integer() and rt.bits == 64:
+        raise TypeMismatchError("Lerping between 64-bit integers is not supported; cast the values to 32 bits or float")
+    if not rt.is_float() and isinstance(weight, n.FloatImm) and not 0.0 <= weight.value <= 1.0:
+        raise TypeMismatchError(f"Floating-point weight for lerp with integer arguments is {weight.value:g}, which is "
+                                f"not in the range [0.0, 1.0]")
+    if rt.is_bool():
+        half = const(0.5, weight.type) if weight.type.is_float() else const(weight.type.max_value() // 2, weight.type)
+        return select(weight > half, one_val, zero_val)
+    ct = Type("uint", rt.bits) if rt.is_int() else rt
+    bias = const(rt.min_value(), ct) if rt.is_int() else None
+    if bias is not None:  # signed values are lerped as unsigned ones offset by the type's min
+        zero_val, one_val = cast(ct, zero_val) - bias, cast(ct, one_val) - bias
+    if ct.is_float():
+        if weight.type.is_float():
+            w = weight
+        else:  # Halide's code generator divides by a float constant as a multiply by its reciprocal
+            dtype = ct.numpy_dtype().type
+            w = cast(ct, weight) * const(float(dtype(1) / dtype(2 ** weight.type.bits - 1)), ct)
+        # zero * (1 - w) + one * w as Halide's simplifier leaves it (and LLVM, like the C compiler,
+        # fuses the multiply-add); in the wider float type when the weight is float64
+        wide = w.type if w.type.bits > ct.bits else ct
+        zero_val, one_val = cast(wide, zero_val), cast(wide, one_val)
+        result = cast(rt, zero_val + (one_val - zero_val) * w)
+    else:
+        if weight.type.is_float():
+            if ct.bits == 32:
+                w = cast(ct, cast(Float(64), weight) * const(65535.0 * 65537.0, Float(64)))
+            else:
+                w = cast(ct, const(float(ct.max_value()), weight.type) * weight)
+        else:
+            w = _rescaled_weight(weight, ct)
+        inverse = cast(ct, const(ct.max_value(), ct) - w)
+        wide = Type("uint", 2 * ct.bits)
+        prod_sum = cast(wide, zero_val) * cast(wide, inverse) + cast(wide, one_val) * cast(wide, w)
+        # a division by 2^bits - 1 rounded to nearest (Halide's x86 form; its other one is equal)
+        result = cast(ct, (prod_sum + const(ct.max_value() // 2, wide)) / const(ct.max_value(), wide))
+    return result if bias is None else cast(rt, result + bias)
+
+
+def _rescaled_weight(weight, ct):
+    """An unsigned weight of m bits as one of ct's n bits: times or divided by
+    (2^m - 1) / (2^n - 1), a product of (2^k + 1) factors."""
+    diff = weight.type.bits - ct.bits
+    if diff == 0:
+        return weight
+    left, shift, factor = abs(diff), min(ct.bits, weight.type.bits), 1
+    while left:
+        factor += factor << shift
+        left -= shift
+        shift *= 2
+    if diff < 0:
+        return cast(ct, weight) * const(factor, ct)
+    return cast(ct, weight / const(factor, weight.type))
+
+
+def mux(index, values):
+    """values[index], or the last value when index is out of range (Halide's mux)."""
+    index = as_expr(index)
+    values = [as_expr(v) for v in values]
+    if not values:
+        raise TypeMismatchError("mux() requires a non-empty vector of values")
+    if any(v.type != values[0].type for v in values):
+        raise TypeMismatchError(f"mux() requires all the values to have the same type; they are "
+                                f"{', '.join(str(v.type) for v in values)}: cast them to one")
+    args = []
+    for i, v in enumerate(values[:-1]):
+        args += [index == as_expr(i, like=index), v]
+    return select(*args, values[-1]) if args else values[0]

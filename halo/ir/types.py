@@ -1,4 +1,8 @@
-"""Scalar types: UInt/Int 8..64, Float 32/64, Bool; vectors carry a lane count."""
+"""Scalar types: UInt/Int 8..64, Float 32/64, Bool; vectors carry a lane count.
+
+halo's IR reads t.code, t.bits, t.lanes and e.type as attributes; Halide's bindings call them
+(t.bits(), e.type()). Both work: the attributes are callable and return themselves."""
+import enum
 from dataclasses import dataclass
 
 import numpy as np
@@ -6,11 +10,44 @@ import numpy as np
 _INT_BITS = (8, 16, 32, 64)
 
 
+class TypeCode(enum.Enum):
+    """Halide's Type.code() values (Bool is UInt of 1 bit there)."""
+    Int = "int"
+    UInt = "uint"
+    Float = "float"
+    Handle = "handle"
+
+
+class _Count(int):
+    """bits / lanes: an int, and t.bits() as in Halide's bindings."""
+    __slots__ = ()
+
+    def __call__(self):
+        return int(self)
+
+
+class _Code(str):
+    """code: halo's name ("uint"), and t.code() as in Halide's bindings (a TypeCode)."""
+    __slots__ = ()
+
+    def __call__(self):
+        return TypeCode("uint" if self == "bool" else str(self))
+
+
 @dataclass(frozen=True)
 class Type:
     code: str  # "int", "uint", "float", "bool", "handle"
     bits: int
     lanes: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "code", _Code(self.code))
+        object.__setattr__(self, "bits", _Count(self.bits))
+        object.__setattr__(self, "lanes", _Count(self.lanes))
+
+    def __call__(self):
+        """e.type() as in Halide's bindings (e.type is this Type)."""
+        return self
 
     def is_int(self):
         return self.code == "int"
@@ -54,11 +91,51 @@ class Type:
         return float(np.finfo(self.numpy_dtype()).max)
 
     def can_represent(self, value):
+        """Whether this type holds `value` exactly; given a Type, every value of it (Halide's form)."""
+        if isinstance(value, Type):
+            if value.code == "float":
+                return self.code == "float" and self.bits >= value.bits
+            if self.code == "float":
+                mantissa = 24 if self.bits == 32 else 53
+                return value.bits - (value.code == "int") <= mantissa
+            return self.can_represent(value.min_value()) and self.can_represent(value.max_value())
         if self.code == "float":
             return True
         if isinstance(value, float) and not value.is_integer():
             return False
         return self.min_value() <= value <= self.max_value()
+
+    # ---- the rest of Halide's Type methods ----
+    def is_vector(self):
+        return self.lanes != 1
+
+    def is_scalar(self):
+        return self.lanes == 1
+
+    def is_handle(self):
+        return self.code == "handle"
+
+    def with_bits(self, bits):
+        return Type("bool" if bits == 1 and self.code == "uint" else self.code, bits, self.lanes)
+
+    def with_code(self, code):
+        return Type(code.value if isinstance(code, TypeCode) else code, self.bits, self.lanes)
+
+    def max(self):
+        """The largest value as an Expr (infinity for floats, as in Halide)."""
+        from .operators import const
+        return const(float("inf") if self.code == "float" else self.max_value(), self)
+
+    def min(self):
+        """The smallest value as an Expr (minus infinity for floats, as in Halide)."""
+        from .operators import const
+        return const(float("-inf") if self.code == "float" else self.min_value(), self)
+
+    def is_max(self, value):
+        return value == (float("inf") if self.code == "float" else self.max_value())
+
+    def is_min(self, value):
+        return value == (float("-inf") if self.code == "float" else self.min_value())
 
     def numpy_dtype(self):
         if self.code == "bool":

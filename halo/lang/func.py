@@ -18,6 +18,7 @@ from .param import Dimension, default_constraints
 from .schedule import (Dim, DmaSpec, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
 from .var import RVar, Var
+from .wrappers import redirected, wrapper
 
 
 def _var_name(v, what):
@@ -677,6 +678,11 @@ class Func:
         self._schedule.is_async = True
         return self
 
+    def in_(self, consumers=()):
+        """The wrapper Func that `consumers` (a Func, a list of them, or every Func when none is
+        given) call instead of this one, as Halide's Func.in_."""
+        return wrapper(self, list(consumers) if isinstance(consumers, (list, tuple)) else [consumers])
+
     # ---- DMA ----
     def dma(self, backend, direction=None, **options):
         """Move this Func's data with DMA backend `backend` instead of computing it: a read when
@@ -736,7 +742,7 @@ class Func:
         exprs = []
         for st in self._stages:
             exprs += list(st.args) + [st.value] + list(st.predicates)
-        return callees(exprs)
+        return callees(redirected(self, exprs))
 
     def _frozen(self, detach):
         """This Func as a frozen Function (calls detached from their live callees)."""
@@ -745,9 +751,10 @@ class Func:
         for st in self._stages:
             rvars = tuple(RVarDef(r.name, detach.mutate(plain(r.min)), detach.mutate(plain(r.extent)))
                           for r in st.rvars)
-            defs.append(Definition(self._name, st.index, tuple(detach.mutate(a) for a in st.args),
-                                   detach.mutate(st.value), tuple(detach.mutate(p) for p in st.predicates),
-                                   rvars, tuple(st.schedule.dims), tuple(st.schedule.splits)))
+            args, (value,), preds = (tuple(detach.mutate(e) for e in redirected(self, es))
+                                     for es in (st.args, (st.value,), st.predicates))
+            defs.append(Definition(self._name, st.index, args, value, preds, rvars, tuple(st.schedule.dims),
+                                   tuple(st.schedule.splits)))
         return Function(
             self._name, self.type(), tuple(self._pure_names), tuple(defs), _frozen_level(s.compute_level),
             _frozen_level(s.store_level), s.memory_type,
@@ -782,8 +789,9 @@ class Func:
     def compile_jit(self, target=None):
         return self._pipeline().compile_jit(target)
 
-    def realize(self, sizes, target=None):
-        return self._pipeline().realize(sizes, target)
+    def realize(self, dst=(), target=None):
+        """realize(sizes[, target]) -> Buffer, or realize(buffer[, target]) -> None, as in Halide."""
+        return self._pipeline().realize(dst, target)
 
     def __repr__(self):
         return f"<Func {self._name}>"

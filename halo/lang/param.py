@@ -190,6 +190,12 @@ class ImageParam:
     def channels(self):
         return self.dim(2).extent()
 
+    def in_(self, consumers=()):
+        """A Func wrapping this image that `consumers` (a Func, a list, or every Func) call
+        instead of it, as Halide's ImageParam.in_: the natural DMA copy of an input."""
+        from .wrappers import wrapper
+        return wrapper(self, list(consumers) if isinstance(consumers, (list, tuple)) else [consumers])
+
     def set(self, buffer):
         from .buffer import Buffer
         if not isinstance(buffer, Buffer):

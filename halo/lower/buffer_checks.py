@@ -62,6 +62,12 @@ class _LocalChecks(Mutator):
             if b is not None:
                 self.ctx.warn_all(b.lookup_warnings(nm))
                 checks.extend(_asserts_for(nm, "Input", b.dims))
+        for o in self.ctx.pipeline.outputs:
+            # an output another output reads (Pipeline([f, g]) with g calling f) is read from
+            # f's buffer, which must then hold what g needs, as in Halide
+            b = None if o == s.name else box_touched(body, o, calls=True, skip_nested_producers=True, where=s.name)
+            if b is not None:
+                checks.extend(_asserts_for(o, "Output", b.dims))
         if self.ctx.env.is_output(s.name):
             b = box_touched(body, s.name, calls=False, provides=True, skip_nested_producers=True)
             if b is not None:  # an output written by DMA has no stores; its engine checks the region
