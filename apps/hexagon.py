@@ -33,7 +33,7 @@ class HexagonRun:
 
 
 def _fn_name(plane):
-    return f"halo_app_{plane}"
+    return f"app_{plane}"
 
 
 def _harness(planes, signatures):

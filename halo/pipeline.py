@@ -21,7 +21,7 @@ from .ir.loop_nest import loop_nest
 from .jit import compiler
 from .lang.buffer import Buffer
 from .lang.frozen import freeze
-from .lang.names import generation
+from .lang.names import c_function_name, generation
 from .lang.target import Target
 from .lower import lower
 from .runtime import build
@@ -207,7 +207,7 @@ class Pipeline:
     # ---- outputs a user asks for ----
     def generate_c(self, fn_name=None, args=None, target=None):
         """The C of the pipeline function `fn_name` (default: the first output's name)."""
-        fn_name = fn_name or self.outputs[0].name()
+        fn_name = c_function_name(fn_name or self.outputs[0].name())
         source, header, inferred = self._generate(fn_name, args, target)
         return CSource(source, header, inferred, fn_name, CGenerator(fn_name).signature(inferred))
 
@@ -227,7 +227,7 @@ class Pipeline:
     def compile_to_c(self, path, args=None, fn_name=None, target=None):
         """Write <path> (C) and the header beside it (.h); returns (c path, header path)."""
         path = pathlib.Path(path)
-        fn_name = fn_name or self.outputs[0].name()
+        fn_name = c_function_name(fn_name or self.outputs[0].name())
         src, header, _ = self._generate(fn_name, args, target)
         hpath = path.with_suffix(".h")
         src = src.replace('#include "halo_runtime.h"', f'#include "halo_runtime.h"\n#include "{hpath.name}"', 1)
@@ -254,7 +254,8 @@ class Pipeline:
         """The pipeline compiled and loaded for `target`: on the host a shared object; on a
         Hexagon target a static executable that runs under qemu-hexagon."""
         target = Target.parse(target)
-        fn_name = "halo_" + "_".join(o.name() for o in self.outputs)
+        # in the runtime's namespace, where no user name can clash with a C library or runtime name
+        fn_name = "halo_jit_" + "_".join(o.name() for o in self.outputs)
         fn_name = "".join(c if c.isalnum() or c == "_" else "_" for c in fn_name)
         digest = self.frozen().digest
         hit = self._compiled.get((target, fn_name))

@@ -20,7 +20,8 @@ TYPES = ("u8", "u16", "i16", "i32", "f32")
 SAFE = {"i16": 2 ** 15 - 1, "i32": 2 ** 31 - 1, "f32": 2 ** 24}
 WRAPPING = {"i16": "u16", "i32": "u32", "f32": "u32"}
 RANGE = {"u8": 255, "u16": 65535, "u32": 2 ** 32 - 1, "i16": 2 ** 15, "i32": 2 ** 31, "f32": 2 ** 32}
-BOUNDARIES = ("repeat_edge", "constant_exterior", "mirror_image", "mirror_interior", "repeat_image")
+# "none": the input is read directly, and is as large as the output's region needs
+BOUNDARIES = ("repeat_edge", "constant_exterior", "mirror_image", "mirror_interior", "repeat_image", "none")
 POINTWISE = ("add", "sub", "mul", "div", "mod", "min", "max", "absd", "clamp", "select")
 
 
@@ -87,8 +88,11 @@ def build(hl, program):
     """(input ImageParam, output Func) of `program` made with module `hl`, scheduled."""
     x, y = hl.Var("x"), hl.Var("y")
     inp = hl.ImageParam(_type(hl, program.in_type), 2, "inp")
-    bc = getattr(hl.BoundaryConditions, program.boundary)
-    src = bc(inp, 7) if program.boundary == "constant_exterior" else bc(inp)
+    if program.boundary == "none":
+        src = inp
+    else:
+        bc = getattr(hl.BoundaryConditions, program.boundary)
+        src = bc(inp, 7) if program.boundary == "constant_exterior" else bc(inp)
     funcs = []
 
     def read(i, dx=0, dy=0):
@@ -243,13 +247,21 @@ def programs(draw):
                          draw(st.sampled_from([0, 0, 4, 8])), draw(st.booleans()))}[kind]
     if kind == "tile" and schedule[3] > schedule[1]:
         schedule = schedule[:3] + (schedule[1],) + schedule[4:]
+    boundary = draw(st.sampled_from(BOUNDARIES))
+    out_size = (draw(st.integers(16, 40)), draw(st.integers(16, 40)))
+    if boundary == "none":  # every stage reaches at most 2 pixels further (a reduction 3)
+        margin = 3 * len(s)
+        in_size, out_min = (out_size[0] + 2 * margin, out_size[1] + 2 * margin), (margin, margin)
+    else:
+        in_size = (draw(st.integers(4, 40)), draw(st.integers(4, 40)))
+        out_min = (draw(st.integers(-3, 3)), draw(st.integers(-3, 3)))
     return Program(
         in_type=in_type,
-        in_size=(draw(st.integers(4, 40)), draw(st.integers(4, 40))),
-        boundary=draw(st.sampled_from(BOUNDARIES)),
+        in_size=in_size,
+        boundary=boundary,
         stages=s,
-        out_size=(draw(st.integers(16, 40)), draw(st.integers(16, 40))),
-        out_min=(draw(st.integers(-3, 3)), draw(st.integers(-3, 3))),
+        out_size=out_size,
+        out_min=out_min,
         output_schedule=schedule,
         placements=_legal(s, [draw(st.sampled_from(["inline", "inline", "root", "at", "sliding"])) for _ in s[:-1]]),
         unroll=draw(st.booleans()),

@@ -322,3 +322,31 @@ def test_split_factors_may_be_params_or_output_extents():
     k.set(0)
     with pytest.raises(hl.HaloRuntimeError, match=r"g.split\(x, xo, xi, k\): the split factor is 0; it must be at least 1"):
         g.realize([a.shape[1], a.shape[0]])
+
+
+def test_an_update_whose_condition_reads_the_func_it_updates_is_not_partitioned_on_it():
+    # loop partitioning took first[x] (written by the loop) for a loop invariant and ran the
+    # iterations after the first match without the r < first[x] test
+    x = hl.Var("x")
+    inp = hl.ImageParam(hl.UInt(8), 1, "inp")
+    data = np.array([5, 200, 200, 7, 0, 255, 255, 3], np.uint8)
+    inp.set(hl.Buffer(data))
+    r = hl.RDom([(0, 8)])
+    first = hl.Func("first")
+    first[x] = 1000
+    first[x] = hl.select((inp[r] == 255) & (r < first[x]), r, first[x])
+    assert np.asarray(first.realize([1])).tolist() == [int(np.argmax(data == 255))]
+
+
+def test_a_pipeline_of_many_root_funcs_lowers():
+    # every Func nests a realize / produce / consume: 45 of them hit Python's recursion limit
+    x = hl.Var("x")
+    funcs = []
+    for i in range(45):
+        g = hl.Func(f"g{i}")
+        g[x] = x + i
+        g.compute_root()
+        funcs.append(g)
+    out = hl.Func("out")
+    out[x] = sum((g[x] for g in funcs[1:]), funcs[0][x])
+    assert np.asarray(out.realize([4])).tolist() == [45 * v + sum(range(45)) for v in range(4)]

@@ -82,3 +82,15 @@ def test_a_clamp_whose_bounds_the_type_cannot_hold_is_refused_by_both():
                       out_size=(16, 16), out_min=(0, 0), output_schedule=("tile", 4, 2, 4, False),
                       placements=("inline",), unroll=False, parallel=False)
     _agree(program)
+
+
+@pytest.mark.parametrize("schedule", [("none",), ("split", 4), ("tile", 4, 2, 0, False)])
+def test_a_root_producer_of_a_func_computed_inside_the_output_reads_only_its_region(schedule):
+    # the loop over the inner Func's region was bounded by its min and extent apart, which
+    # counted the outer loop's range twice: the root producer read twice the input it needs
+    identity = Stage("stencil", "u8", (-1,), taps=((0, 0, 1),))
+    stages = (identity, dataclasses.replace(identity, sources=(0,)), dataclasses.replace(identity, sources=(1,)))
+    program = Program(in_type="u8", in_size=(16, 11), boundary="none", stages=stages, out_size=(16, 11),
+                      out_min=(0, 0), output_schedule=schedule, placements=("root", "at"), unroll=False,
+                      parallel=False)
+    _agree(program)

@@ -83,7 +83,7 @@ def test_async_compute_producer_refused_on_hexagon():
     g.store_root().compute_at(f, y).fold_storage(y, 4).async_()
     with pytest.raises(ScheduleError) as e:
         f.compile_to_c("/dev/null", target=TARGET)
-    assert "Func g: async_(): the hexagon-v67-hvx128-sm8150 target has no threads" in str(e.value)
+    assert "Func g: async_(): the hexagon-32-noos-hvx-hvx_128-hvx_v67 target has no threads" in str(e.value)
     assert "drop async_() on g for this target" in str(e.value)
 
 

@@ -1,5 +1,7 @@
 """Names from users are untrusted input to generated C: they are checked once, at the API,
 and every string that reaches C is escaped."""
+import re
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,21 @@ def test_a_param_named_like_a_var_is_refused():
 
 def test_strings_for_c_are_escaped():
     assert _c_string('a"b\\c\nd?\u00e9%') == 'a\\"b\\\\c\\012d\\077\\303\\251%'
+
+
+@pytest.mark.parametrize("name", ["halo_trace_enable", "trace_enable", "int", "main", "halo_malloc"])
+def test_a_func_named_like_a_runtime_or_c_name_runs(name):
+    # the JIT named its function halo_<output>: a Func trace_enable clashed with the runtime
+    x = hl.Var("x")
+    f = hl.Func(name)
+    f[x] = x * 3
+    assert np.asarray(f.realize([4])).tolist() == [0, 3, 6, 9]
+
+
+@pytest.mark.parametrize("fn_name", ["int", "main", "halo_trace_enable", "_halo_x", "__f", "a$b", "1f"])
+def test_a_c_function_name_that_would_clash_is_refused(fn_name, tmp_path):
+    x = hl.Var("x")
+    f = hl.Func("f")
+    f[x] = x
+    with pytest.raises(hl.DefinitionError, match=f"fn_name {re.escape(repr(fn_name))} cannot name a C function"):
+        f.compile_to_c(tmp_path / "f.c", [], fn_name)

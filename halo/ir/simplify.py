@@ -9,10 +9,14 @@ has simplified, so shared subtrees are simplified once."""
 import math
 import threading
 
+import numpy as np
+
 from . import nodes as n
 from .operators import wrap_int
 from .types import Bool
 from .visitor import Mutator, free_variables, substitute
+
+_FLOAT_DTYPES = {32: np.float32, 64: np.float64}
 
 
 def floor_div(a, b):
@@ -331,6 +335,11 @@ class Simplifier(Mutator):
         elif t is n.Div:
             if _is_one(b) and not e.type.is_float():
                 return a
+            if e.type.is_float() and type(b) is n.FloatImm and b.value != 0 and e.type.bits in _FLOAT_DTYPES:
+                # as Halide does: a float divided by a constant is a product with the reciprocal
+                # rounded to the type (not the exact quotient; strict_float would keep it)
+                dtype = _FLOAT_DTYPES[e.type.bits]
+                return n.Mul(e.type, a, n.FloatImm(b.type, float(dtype(1) / dtype(b.value))))
             if reassociable(e.type) and type(b) is n.IntImm and b.value > 0:
                 return self._div_linear(a, b.value, e)
         elif t is n.Mod:

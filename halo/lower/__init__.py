@@ -4,6 +4,7 @@ module. What a pass learns is written into the IR for the passes after it.
 vectorize_loops runs after partitioning and simplification (the simplifier works on scalars),
 CSE last (it only shortens what the code generator prints).
 """
+import sys
 import time
 from dataclasses import dataclass
 
@@ -98,6 +99,19 @@ class Lowered:
                 if r.storage.folds}
 
 
+# Python frames the walkers use per Func: each Func nests a realize, a produce and a consume
+# (and its loops) around the rest of the pipeline, and every walker recurses per nesting level.
+_FRAMES_PER_FUNC = 50
+
+
+def _make_room(pipeline):
+    """Raise the recursion limit (never lower it: threads share it) for a pipeline of many
+    Funcs, so lowering and code generation of 100 root stages do not hit it."""
+    needed = 1000 + _FRAMES_PER_FUNC * len(pipeline.functions)
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
+
+
 def lower(pipeline, target=None, dump=False, stop_after=None):
     """Lower a frozen pipeline (a lang.frozen.PipelineDef, or the output Funcs to freeze) for
     `target`. With dump=True every pass's result is kept in .steps; stop_after names the last
@@ -106,6 +120,7 @@ def lower(pipeline, target=None, dump=False, stop_after=None):
         raise ValueError(f"no lowering pass named {stop_after!r}; the passes are {', '.join(PASS_NAMES)}")
     if not isinstance(pipeline, PipelineDef):
         pipeline, _ = freeze(list(pipeline))
+    _make_room(pipeline)
     ctx = LoweringContext(pipeline, Target.parse(target))
     ctx.isl.assume(ctx.facts)
     stmt, steps, placed, times = None, [], None, []

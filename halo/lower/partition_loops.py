@@ -18,7 +18,7 @@ steady state is where all hold. A guard that wraps the whole loop body (a GuardW
 just tightens the loop's bounds instead.
 """
 from ..ir import nodes as n
-from ..ir.find import contains, header, rewrap
+from ..ir.find import collect_stmts, contains, header, rewrap
 from ..ir.simplify import linear, simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator, free_variables, substitute
@@ -62,10 +62,11 @@ class _Finder:
     """Candidates of loop `var` in a body: walks it with the intervals of the vector and
     unrolled loops inside and the values of the lets inside."""
 
-    def __init__(self, var, loop_min, names):
+    def __init__(self, var, loop_min, names, written):
         self.var = var
         self.loop_min = loop_min
         self.names = names
+        self.written = written  # buffers the loop stores to: their loads are not invariant
         self.found = []
         self.inner = set()   # vector / unrolled loop vars (their intervals are in the scope)
         self.lets = {}       # let name -> value
@@ -117,7 +118,9 @@ class _Finder:
 
     def invariant(self, e):
         used = self.uses(e)
-        return self.var not in used and not (used & (self.inner | self.serial))
+        if self.var in used or used & (self.inner | self.serial):
+            return False
+        return not (self.written and contains(e, lambda x: type(x) is n.Load and x.buffer in self.written))
 
     # ---- the range of v where lo <= e(v) and / or e(v) <= hi for every inner iteration ----
     def _range(self, lin, lo=None, hi=None):
@@ -268,6 +271,11 @@ _TRUE = n.IntImm(_BOOL, 1)
 _NONE = frozenset()
 
 
+def _written(body):
+    """The buffers a loop body stores to."""
+    return {st.buffer for st in collect_stmts(body, lambda x: type(x) is n.Store)}
+
+
 def _from_terms(terms):
     out = None
     for atom, coeff in terms.values():
@@ -333,7 +341,7 @@ class _Partition(Mutator):
         guards = [x for x in path if type(x) is n.IfThenElse]
         if not guards:
             return s
-        finder = _Finder(s.name, s.min, self.names)
+        finder = _Finder(s.name, s.min, self.names, _written(s.body))
         for x in path:
             if type(x) is n.LetStmt:
                 finder.define(x.name, x.value)
@@ -363,8 +371,9 @@ class _Partition(Mutator):
         steady = s.body
         v_lo, v_hi, lets = [], [], []
         decisive = False
+        written = _written(s.body)
         for _ in range(_ROUNDS):
-            finder = _Finder(s.name, s.min, self.names)
+            finder = _Finder(s.name, s.min, self.names, written)
             finder.stmt(steady)
             if not finder.found:
                 break

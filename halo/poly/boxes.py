@@ -76,7 +76,9 @@ class _Walk:
             self.expr(s.min)
             self.expr(s.extent)
             lo = self.bounds(s.min).lo
-            hi = self.bounds(n.Sub(_I32, n.Add(_I32, s.min, s.extent), n.IntImm(_I32, 1))).hi
+            # simplified first: loops run from a min to (max - min) + 1, and bounding min and
+            # extent apart would add the range of min twice
+            hi = self.bounds(simplify(n.Sub(_I32, n.Add(_I32, s.min, s.extent), n.IntImm(_I32, 1)))).hi
             self.scoped(s.name, Interval(lo, hi), lambda: self.stmt(s.body))
         elif t is n.Block:
             for c in s.stmts:
