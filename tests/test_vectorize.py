@@ -118,6 +118,35 @@ def test_update_definition_vectorized():
     assert np.array_equal(np.asarray(f.realize([64])), a * 2 + a[::-1])
 
 
+def test_update_vectorized_over_a_pure_var_around_its_rdom_loop():
+    """Halide's f.update(0).vectorize(x, 4) with the RDom loop inside: the RDom loop runs
+    serially over vectors of x (loop partitioning takes the update's tail guard out)."""
+    a = _inputs()["u8"]
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    inp.set(hl.Buffer(a))
+    r = hl.RDom([(0, 5)], "r")
+    f = hl.Func("f")
+    f[x, y] = hl.cast(hl.UInt(16), 0)
+    f[x, y] += hl.cast(hl.UInt(16), inp[x + r.x, y])
+    f.update(0).vectorize(x, 8)
+    assert _vector_stmt_count(f) > 0
+    want = sum(a[:, k:k + W - 6].astype(np.uint16) for k in range(5))
+    assert np.array_equal(np.asarray(f.realize([W - 6, H])), want)
+
+
+def test_vectorized_loop_around_a_serial_loop_of_the_same_stage():
+    a = _inputs()["i32"]
+    x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+    inp = hl.ImageParam(hl.Int(32), 2, "inp")
+    inp.set(hl.Buffer(a))
+    f = hl.Func("f")
+    f[x, y] = inp[x, y] * 3 - y
+    f.split(x, xo, xi, 8).reorder(xo, xi).vectorize(xi)
+    assert _vector_stmt_count(f) > 0
+    assert np.array_equal(np.asarray(f.realize([64, H])), a[:, :64] * 3 - np.arange(H)[:, None])
+
+
 @pytest.mark.parametrize("lanes", [12, 3])
 def test_non_power_of_two_lanes_stay_scalar(lanes):
     (_, scalar), (vf, vector) = _build(CASES["widen_add_div"], lanes)

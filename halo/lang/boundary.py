@@ -38,7 +38,12 @@ def _name(source, what):
 
 def _wrap(source, bounds, what, coord):
     bounds = _bounds(source, bounds, what)
-    args = [Var(f"_{what}_{i}") for i in range(len(bounds))]
+    # As Halide: a Func's wrapper keeps its pure Vars (so the user can schedule it by them);
+    # an image's gets Halide's implicit names _0, _1, ...
+    if isinstance(source, Func) and source.defined():
+        args = source.args()
+    else:
+        args = [Var(f"_{i}") for i in range(len(bounds))]
     f = Func(_name(source, what))
     coords = [a if b is None else coord(a, as_expr(b[0]), as_expr(b[0]) + as_expr(b[1]) - 1)
               for a, b in zip(args, bounds)]

@@ -21,7 +21,7 @@ from ..ir import nodes as n
 from ..ir.find import collect_stmts, contains, header, rewrap
 from ..ir.simplify import linear, simplify
 from ..ir.types import Bool, Int
-from ..ir.visitor import Mutator, free_variables, substitute
+from ..ir.visitor import Mutator, Visitor, free_variables, substitute
 from ..poly.intervals import Bounds, Interval, Lazy
 
 _I32 = Int(32)
@@ -276,6 +276,29 @@ def _written(body):
     return {st.buffer for st in collect_stmts(body, lambda x: type(x) is n.Store)}
 
 
+class _SerialLoop(Visitor):
+    def visit_For(self, s):
+        if s.kind in (n.SERIAL, n.PARALLEL):
+            raise _FoundLoop
+        if s.kind != n.VECTORIZED:
+            self.visit(s.body)
+
+    def visit_Expr(self, e):
+        pass
+
+
+class _FoundLoop(Exception):
+    pass
+
+
+def _has_serial_loop(body):
+    try:
+        _SerialLoop().visit(body)
+    except _FoundLoop:
+        return True
+    return False
+
+
 def _from_terms(terms):
     out = None
     for atom, coeff in terms.values():
@@ -331,7 +354,9 @@ class _Partition(Mutator):
         s = self._tighten(s)
         # Only innermost loops are split in three: around a loop of loops the candidates cost
         # a few scalar operations per iteration, and copies of the whole nest would cost more.
-        if contains(s.body, lambda x: type(x) is n.For and x.kind in (n.SERIAL, n.PARALLEL)):
+        # Serial loops inside a vector loop (an update's RDom) do not count: the split is what
+        # lets that vector loop be vector code.
+        if _has_serial_loop(s.body):
             return s
         return self._partition(s)
 

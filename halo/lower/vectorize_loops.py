@@ -3,8 +3,9 @@ vectors become Broadcasts, and loads and stores take vector indices (dense when 
 unit-stride Ramp). The code generator then emits C vector types, which clang turns into HVX on
 Hexagon and the host compiler into SSE / AVX / NEON.
 
-Each vectorized loop must have a constant extent and be innermost (no loop, allocation or
-producer inside it). A body this pass cannot express as vectors (a guarded tail store, a
+Each vectorized loop must have a constant extent and hold no allocation, producer or
+parallel / vectorized loop; a serial loop inside (the RDom of an update vectorized over a pure
+Var) keeps running serially with a vector body. A body this pass cannot express as vectors (a guarded tail store, a
 Bool buffer, a lane count that is not a power of two) stays a scalar loop the C compiler may
 vectorize by itself; results are the same either way.
 
@@ -26,7 +27,11 @@ class _Inner(Visitor):
         self.found = []
 
     def visit_For(self, s):
-        self.found.append(f"loop {s.name}")
+        # a serial loop inside (an RDom of an update) runs once per vector: Halide vectorizes
+        # its body the same way
+        if s.kind != n.SERIAL:
+            self.found.append(f"the {s.kind} loop {s.name}")
+        self.visit(s.body)
 
     def visit_Allocate(self, s):
         self.found.append(f"the storage of {s.name}")
@@ -236,6 +241,11 @@ class _Vectorizer:
             if s.value.type.is_bool():
                 raise _NotVectorizable("a vector store of Bool")
             return n.Store(s.buffer, i, self.broadcast(self.expr(s.value)))
+        if t is n.For:
+            lo, ext = self.expr(s.min), self.expr(s.extent)
+            if _is_vector(lo) or _is_vector(ext):
+                raise _NotVectorizable("a loop whose bounds differ between lanes")
+            return s.with_(min=lo, extent=ext, body=self.stmt(s.body))
         if t is n.Evaluate and n.is_no_op(s):
             return s
         raise _NotVectorizable(t.__name__)
