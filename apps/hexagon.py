@@ -143,7 +143,7 @@ def build(app, schedule, fmt, ubwc, width, height, target, tile, vector=None):
         lanes = vector or vector_lanes(target, bits, plane_width)
         _, out = app.build(plane, schedule, tile, bits, vector=lanes)
         c = hl.Pipeline(out).generate_c(_fn_name(plane), target=target)
-        check_libm(c.source, c.fn_name)
+        check_libm(c.source, f"app {app.name} ({plane} plane)")
         sources.append((f"{plane}.c", c.source))
         signatures.append(c.signature)
     sources.append(("harness.c", _harness(app.planes, signatures)))

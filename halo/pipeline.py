@@ -265,7 +265,8 @@ class Pipeline:
         src, header, args = self._generate(fn_name, target=target)
         if target.arch == "hexagon":
             from .jit.hexagon_harness import HexagonCompiled
-            compiled = HexagonCompiled(src, header, args, fn_name, target, CGenerator(fn_name).signature(args))
+            compiled = HexagonCompiled(src, header, args, fn_name, target, CGenerator(fn_name).signature(args),
+                                       "Pipeline " + ", ".join(o.name() for o in self.outputs))
         else:
             compiled = Compiled(src, header, args, fn_name)
         self._compiled[(target, fn_name)] = (digest, compiled)

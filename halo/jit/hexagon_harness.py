@@ -37,14 +37,14 @@ def require_runnable(target):
                         f"writes C for {target.isa})")
 
 
-def check_libm(source, fn_name):
-    """The freestanding Hexagon build has no libm: name the float operations a pipeline uses
-    that need it (the prelude's own helpers, used or not, are skipped)."""
+def check_libm(source, what):
+    """The freestanding Hexagon build has no libm: name the float operations a pipeline (`what`,
+    as the user knows it) uses that need it (the prelude's own helpers, used or not, are skipped)."""
     used = sorted({_NAMES.get(m.group(1) or m.group(2), f"hl.{m.group(1)}")
                    for m in _LIBM.finditer(source[len(prelude()):])})
     if used:
         raise CompileError(
-            f"{fn_name}: the Hexagon build has no math library (the runtime is freestanding), so "
+            f"{what}: the Hexagon build has no math library (the runtime is freestanding), so "
             f"{', '.join(used)} cannot run on a hexagon target; compute it on the host target, or write it "
             f"with arithmetic (for example a polynomial)")
 
@@ -160,14 +160,14 @@ class HexagonCompiled:
     hl.Buffers); it runs under qemu-hexagon and fills the outputs. packets() counts the Hexagon
     packets the pipeline call executes."""
 
-    def __init__(self, source, header, args, fn_name, target, signature):
+    def __init__(self, source, header, args, fn_name, target, signature, what):
         self.source = source
         self.header = header
         self.args = args
         self.fn_name = fn_name
         self.target = target
         require_runnable(target)
-        check_libm(source, fn_name)
+        check_libm(source, what)
         self.exe = hexagon.build_executable(
             [("pipeline.c", source), ("harness.c", harness_source(fn_name, signature, args))],
             arch=target.isa, hvx=target.hvx_bytes)

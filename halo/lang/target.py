@@ -372,8 +372,32 @@ def _parse(text):
 _CPU_FLAGS = {"sse41": ("sse4_1",), "avx": ("avx",), "avx2": ("avx2",), "fma": ("fma",), "f16c": ("f16c",),
               "avxvnni": ("avx_vnni",), "avx512": ("avx512f", "avx512cd"),
               "avx512_skylake": ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"),
-              "avx512_cannonlake": ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512ifma",
-                                    "avx512vbmi")}
+              # Halide takes ifma to imply vbmi, and Sapphire Rapids to be Cannon Lake with AVX-VNNI and BF16
+              "avx512_cannonlake": ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512ifma"),
+              "avx512_sapphirerapids": ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512ifma",
+                                        "avx_vnni", "avx512_bf16")}
+# Halide knows Zen 4 by its family and model (AMD family 0x19, model 0x61), not by flags
+_ZEN4 = ("AuthenticAMD", "25", "97")
+_ZEN4_FEATURES = ("sse41", "avx", "f16c", "fma", "avx2", "avx512", "avx512_skylake", "avx512_cannonlake",
+                  "avx512_zen4")
+
+
+def _host_x86_features():
+    """The feature names of the first CPU in /proc/cpuinfo, as Halide's host detection finds them."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+    except OSError:
+        return ()
+    if (fields.get("vendor_id"), fields.get("cpu family"), fields.get("model")) == _ZEN4:
+        return _ZEN4_FEATURES
+    flags = set(fields.get("flags", "").split())
+    return tuple(name for name, need in _CPU_FLAGS.items() if flags.issuperset(need))
 
 
 @functools.lru_cache(maxsize=None)
@@ -388,12 +412,7 @@ def get_host_target():
                                                                                           TargetOS.OSUnknown)
     features = ()
     if arch is TargetArch.X86 and os_ is TargetOS.Linux:
-        try:
-            with open("/proc/cpuinfo") as f:
-                flags = set(next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), ()))
-        except OSError:
-            flags = set()
-        features = [TargetFeature(name) for name, need in _CPU_FLAGS.items() if flags.issuperset(need)]
+        features = [TargetFeature(name) for name in _host_x86_features()]
     return Target(os_, arch, bits, features)
 
 
