@@ -119,3 +119,12 @@ def test_a_bounded_modulo_index_is_accepted():
     lut.set(hl.Buffer(table))
     xs, ys = np.meshgrid(np.arange(5), np.arange(4))
     assert np.array_equal(np.asarray(f.realize([5, 4])), table[(xs * xs + ys) % 13])
+
+
+def test_one_runtime_error_class_catches_the_runtimes_errors():
+    # there were two classes named HaloRuntimeError, and neither caught the other's errors
+    from halo import runtime
+    assert hl.HaloRuntimeError is runtime.HaloRuntimeError
+    with pytest.raises(hl.HaloRuntimeError, match="a bad buffer named q"):
+        runtime.check(runtime.lib.halo_error(runtime.ffi.NULL, runtime.lib.halo_error_bad_buffer,
+                                             b"a bad buffer named %s", runtime.ffi.new("char[]", b"q")))
