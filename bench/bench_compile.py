@@ -2,7 +2,7 @@
 
     python3 bench/bench_compile.py [--repeats 3] [--only NAME[,NAME]] [--timeout 300]
 
-For every pipeline (`sep_blur`, `chain6`, each example app's async schedule per plane at 16 and
+For every pipeline (`sep_blur`, `chain6`, `chain80`, each example app's async schedule per plane at 16 and
 128 vector lanes, `mirror_image`, `mirror_interior`) it measures, each in a fresh Python process:
 
 - halo cold: `out.compile_to_c(path)` with an empty cache (a new HALO_CACHE_DIR per run);
@@ -64,6 +64,19 @@ def chain6(hl):
         g.compute_root()
     stages[-1].vectorize(x, 16)
     return inp, stages[-1]
+
+
+def chain80(hl):
+    """80 root Funcs in a row: lowering must grow with the pipeline, not with its square."""
+    x, y = hl.Var("x"), hl.Var("y")
+    inp = hl.ImageParam(hl.UInt(16), 2, "input")
+    prev = hl.BoundaryConditions.repeat_edge(inp)
+    for i in range(80):
+        g = hl.Func(f"c{i}")
+        g[x, y] = prev[x, y] + prev[x + 1, y] + 1
+        g.compute_root()
+        prev = g
+    return inp, prev
 
 
 def mirror(kind):
@@ -148,7 +161,7 @@ def _bits(app):
 
 
 # name -> (target seconds, builder for halo and Halide); app rows are named app/plane/vN
-FIXED = {"sep_blur": (0.10, sep_blur), "chain6": (0.3, chain6),
+FIXED = {"sep_blur": (0.10, sep_blur), "chain6": (0.3, chain6), "chain80": (1.0, chain80),
          "mirror_image": (0.5, mirror("mirror_image")), "mirror_interior": (0.5, mirror("mirror_interior"))}
 APP_TARGET = 0.5
 
@@ -162,7 +175,7 @@ def load_app(name):
 def pipeline_names():
     """(names in table order, {name: target}, app names) for every pipeline."""
     from apps.__main__ import APPS
-    names = ["sep_blur", "chain6"]
+    names = ["sep_blur", "chain6", "chain80"]
     for app in APPS.values():
         names += [f"{app.name}/{plane}/v{v}" for plane in app.planes for v in (16, 128)]
     names += ["mirror_image", "mirror_interior"]

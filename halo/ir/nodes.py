@@ -13,8 +13,9 @@ FUNC, IMAGE, INTRINSIC = "func", "image", "intrinsic"  # Call.call_type
 
 
 class Node:
-    # caches: the structural hash, the affine form (simplify.linear), the free variables
-    __slots__ = ("_shash", "_linear", "_free")
+    # caches: the structural hash, the affine form (simplify.linear), the free variables, the
+    # names accessed (visitor.accessed_names)
+    __slots__ = ("_shash", "_linear", "_free", "_accessed")
 
     def with_(self, **changes):
         return replace(self, **changes)

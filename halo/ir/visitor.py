@@ -94,6 +94,14 @@ class _Substitute(Mutator):
     def __init__(self, mapping):
         self.mapping = mapping
 
+    def mutate(self, node):
+        # a subtree that uses none of the names is kept whole: substituting one let into a long
+        # body then costs the paths to its uses, not the body (free variables are cached)
+        free = free_variables(node)
+        if not any(k in free for k in self.mapping):
+            return node
+        return super().mutate(node)
+
     def visit_Variable(self, node):
         return self.mapping.get(node.name, node)
 
@@ -163,3 +171,35 @@ def free_variables(node):
 
 
 _EMPTY = {}
+
+
+def accessed_names(node):
+    """The Funcs, images and buffers `node` calls, provides, loads or stores (cached on the node,
+    as free_variables): a walk looking for one of them skips the subtrees without it."""
+    try:
+        return node._accessed
+    except AttributeError:
+        pass
+    t = type(node)
+    out = set()
+    if t is n.Call and node.call_type != n.INTRINSIC:
+        out.add(node.name)
+    elif t is n.Provide:
+        out.add(node.name)
+    elif t in (n.Load, n.Store):
+        out.add(node.buffer)
+    for f in node.child_fields():
+        v = getattr(node, f)
+        for x in (v if isinstance(v, tuple) else (v,)):
+            if isinstance(x, n.Node):
+                out |= accessed_names(x)
+            elif isinstance(x, tuple):
+                for y in x:
+                    if isinstance(y, n.Node):
+                        out |= accessed_names(y)
+    out = frozenset(out) if out else _NONE
+    object.__setattr__(node, "_accessed", out)
+    return out
+
+
+_NONE = frozenset()

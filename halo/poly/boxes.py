@@ -11,7 +11,7 @@ from ..errors import BoundsError
 from ..ir import nodes as n
 from ..ir.printer import expr_to_str
 from ..ir.simplify import simplify
-from ..ir.visitor import free_variables
+from ..ir.visitor import accessed_names, free_variables
 from ..ir.types import Int
 from .intervals import Bounds, Interval, Lazy, hull, reads_memory
 
@@ -68,6 +68,8 @@ class _Walk:
 
     # ---- statements ----
     def stmt(self, s):
+        if self.name not in accessed_names(s):
+            return
         t = type(s)
         if t is n.LetStmt:
             self.expr(s.value)
