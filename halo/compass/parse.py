@@ -144,10 +144,10 @@ class _Parser:
     def block(self, stmts):
         out = []
         for s in stmts:
-            self.line = self.first + s.lineno - 1
+            line = self.line = self.first + s.lineno - 1
             body = self.stmt(s)
             if body is not None:
-                out.append(At(self.line, self.lines[s.lineno - 1].strip(), body))
+                out.append(At(line, self.lines[s.lineno - 1].strip(), body))
         return n.block(*out)
 
     def stmt(self, s):
@@ -190,8 +190,9 @@ class _Parser:
     def event(self, node):
         if isinstance(node, ast.Name) and self.env.get(node.id, (None,))[0] == "event":
             return node.id
-        raise self.error(node, f"{self.source(node)} is not an event: events come from "
-                               f"S.alloc_events before they are used")
+        raise self.error(node, f"{self.source(node)} is not an event here: it is used before "
+                               f"S.alloc_events gave it (rule: events come from S.alloc_events "
+                               f"before they are used)")
 
     def dma(self, call, name):
         args = dict(zip(_DMA_ARGS, call.args))
