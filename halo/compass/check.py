@@ -13,10 +13,9 @@ from ..ir import operators as op
 from ..ir.names import Derived
 from ..ir.simplify import simplify
 from ..ir.types import Int
-from .nodes import At, DmaCopy, WaitEvents, dtype_name
+from .nodes import SRAM_SCOPES, At, DmaCopy, WaitEvents, dtype_name
 
 INT64 = Int(64)
-SRAM = ("lsram", "shared")
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def _check_copy(kernel, line, copy):
         if b.scope == "constant":
             raise KernelError(f'{w}: {c}: the scope of "{side}" {b.name} can not be "constant" (rule: constant '
                               f"memory is never a DMA operand)")
-    if dst.scope in SRAM and src.scope in SRAM:
+    if dst.scope in SRAM_SCOPES and src.scope in SRAM_SCOPES:
         raise KernelError(f'{w}: {c}: Does not support copy data from scope "{src.scope}" ({src.name}) to '
                           f'scope "{dst.scope}" ({dst.name}). (rule: no copy between lsram / shared and '
                           f"lsram / shared: lsram<->shared, lsram<->lsram, shared<->shared)")

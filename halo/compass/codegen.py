@@ -8,7 +8,7 @@ the compile-time message. Events a kernel leaves allocated are freed when it ret
 target resets its event state at each kernel's entry), on success and on error alike, and
 before any memory the kernel allocated is released. A loop that computes (stores to memory)
 and neither copies nor touches events is recorded in the runtime's trace as a compute span."""
-from ..codegen.c import CGenerator, _FORK_ABORT, _Function, _c_string, host
+from ..codegen.c import CGenerator, _FORK_ABORT, _Function, _c_string
 from ..codegen.c_prelude import prelude
 from ..ir import nodes as n
 from ..ir.find import contains
@@ -17,11 +17,10 @@ from ..ir.simplify import simplify
 from ..ir.types import runtime_type
 from ..lang.names import c_function_name
 from . import check
-from .nodes import AllocEvents, DmaCopy, FreeEvents, WaitEvents
+from .nodes import SYNC_STMTS
 from .parse import is_f16
 
 STACK_BYTES = 16 * 1024  # larger local buffers come from the heap
-_SYNC = (DmaCopy, AllocEvents, WaitEvents, FreeEvents)
 
 
 def c_type(t):
@@ -95,7 +94,7 @@ class _Body(_Function):
         self.stmt(s.body)
 
     def s_For(self, s):
-        computes = not contains(s.body, lambda x: type(x) in _SYNC) and contains(
+        computes = not contains(s.body, lambda x: type(x) in SYNC_STMTS) and contains(
             s.body, lambda x: type(x) is n.Store and self.k.buffer(x.buffer).kind != "var")
         if not computes or self.traced_depth:
             super().s_For(s)

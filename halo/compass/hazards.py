@@ -18,9 +18,8 @@ from ..ir import nodes as n
 from ..ir.find import contains
 from ..ir.names import Derived
 from . import check, values
-from .nodes import AllocEvents, At, DmaCopy, FreeEvents, WaitEvents
+from .nodes import SYNC_STMTS, AllocEvents, At, DmaCopy, FreeEvents, WaitEvents
 
-_SYNC = (DmaCopy, AllocEvents, WaitEvents, FreeEvents)
 NONE, LIVE, FREED = "not allocated", "allocated", "freed"
 
 
@@ -142,7 +141,9 @@ class _Walker:
             return self.copy(s, state)
         if t is AllocEvents:
             return self.alloc(s, state)
-        return self.settle(s, state)
+        if t in (WaitEvents, FreeEvents):
+            return self.settle(s, state)
+        raise KernelError(f"{self.k.where(self.line)}: the path walk has no rule for {type(s).__name__}")
 
     def store(self, s, state):
         self.reads(s.value, state)
@@ -177,7 +178,7 @@ class _Walker:
         lo = self.value(s.min, state)
         ext = self.value(s.extent, state)
         self.loop_lines[s.name] = line
-        if contains(s.body, lambda x: type(x) in _SYNC):
+        if contains(s.body, lambda x: type(x) in SYNC_STMTS):
             start = self.concrete_value(s.min, state, "the start of a loop with copies or events")
             count = self.concrete_value(s.extent, state, "the extent of a loop with copies or events")
             self.concrete.append(s.name)

@@ -17,6 +17,15 @@ from ..ir.types import Type
 DTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "float16", "float32")
 
 
+# The scopes of local memory: a copy never has one of them on both sides.
+SRAM_SCOPES = ("lsram", "shared")
+
+
+def where(kernel, filename, line):
+    """How messages name a place: the kernel and its source line."""
+    return f"prim_func {kernel} ({filename}:{line})"
+
+
 def dtype_type(name):
     """The halo Type of a DSL dtype name (float16 has no halo constructor: built directly)."""
     dt = np.dtype(name)
@@ -75,6 +84,10 @@ class FreeEvents(n.Stmt):
     events: tuple
 
 
+# The statements that copy or touch events (a loop without them is only computation).
+SYNC_STMTS = (DmaCopy, AllocEvents, WaitEvents, FreeEvents)
+
+
 @dataclass(frozen=True)
 class Buffer:
     """A buffer of the kernel. kind: "param" (a pointer argument: its size is the array's,
@@ -121,5 +134,4 @@ class Kernel:
         return b if b.base is None else self.root(b.base)
 
     def where(self, line):
-        """How messages name a place: the kernel and its source line."""
-        return f"prim_func {self.name} ({self.filename}:{line})"
+        return where(self.name, self.filename, line)

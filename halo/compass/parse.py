@@ -17,12 +17,11 @@ from ..ir import operators as op
 from ..ir.types import Float, Int
 from ..lang.names import user_name
 from . import lang
-from .nodes import (AllocEvents, At, Buffer, DmaCopy, FreeEvents, Kernel, Param, Ref,
-                    WaitEvents, dtype_name, dtype_type)
+from .nodes import (SRAM_SCOPES, AllocEvents, At, Buffer, DmaCopy, FreeEvents, Kernel, Param,
+                    Ref, WaitEvents, dtype_name, dtype_type, where)
 
 INT32 = Int(32)
 FLOAT32 = Float(32)
-ALLOC_SCOPES = ("lsram", "shared")
 _LOOPS = {"range": n.SERIAL, "vectorized": n.VECTORIZED, "unroll": n.UNROLLED}
 _ARITH = {ast.Add: op.add, ast.Sub: op.sub, ast.Mult: op.mul, ast.Div: op.div,
           ast.FloorDiv: op.div, ast.Mod: op.mod, ast.BitAnd: lambda a, b: a & b,
@@ -66,8 +65,7 @@ class _Parser:
 
     # ---- errors and lookups ----
     def where(self, node=None):
-        line = self.first + node.lineno - 1 if node is not None else self.line
-        return f"prim_func {self.name} ({self.filename}:{line})"
+        return where(self.name, self.filename, self.first + node.lineno - 1 if node is not None else self.line)
 
     def error(self, node, text):
         return KernelError(f"{self.where(node)}: {text}")
@@ -347,7 +345,7 @@ class _Parser:
             if "shape" not in given or "dtype" not in given:
                 raise self.error(call, "S.alloc_buffer needs a shape and a dtype")
             dtype, scope = self.expr(given["dtype"]), self.expr(given.get("scope", ast.Constant("lsram")))
-            lang.check_scope(scope, f"{self.where(call)}: S.alloc_buffer {name}", ALLOC_SCOPES)
+            lang.check_scope(scope, f"{self.where(call)}: S.alloc_buffer {name}", SRAM_SCOPES)
             t = dtype_type(lang.ptr(dtype, scope).dtype)
             shape = self.shape(given["shape"], call)
             if not all(type(e) is n.IntImm for e in shape):
@@ -389,7 +387,6 @@ class _Parser:
         cond = self.condition(s.test)
         then = self.block(s.body)
         other = self.block(s.orelse) if s.orelse else None
-        self.line = self.first + s.lineno - 1
         if type(cond) is n.IntImm:
             return then if cond.value else other  # a compile-time constant condition
         return n.IfThenElse(cond, then, other)
