@@ -117,3 +117,18 @@ def test_generated_kernels_are_sanitizer_clean(tmp_path, sanitize):
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.strip() == "OK"
     assert "Sanitizer" not in p.stderr
+
+
+def test_register_limits_are_the_runtimes():
+    @S.prim_func
+    def k(a: S.ptr("int8", "global")):
+        x = S.alloc_buffer((70000,), "int8", scope="shared")
+        e = S.alloc_events(1)
+        S.async_dma_copy(x, a, 70000, event=e)
+        S.free_events(e)
+    from halo.errors import HaloRuntimeError
+    from halo.runtime import compass
+    with pytest.raises(HaloRuntimeError, match=r"async_dma_copy: width 70000 exceeds 65535 int8 elements "
+                                               r"\(16-bit width register\)"):
+        k(np.zeros(70000, np.int8))
+    assert compass.events_in_use() == 0  # the failed kernel freed its event
