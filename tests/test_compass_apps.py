@@ -132,3 +132,20 @@ def test_register_limits_are_the_runtimes():
                                                r"\(16-bit width register\)"):
         k(np.zeros(70000, np.int8))
     assert compass.events_in_use() == 0  # the failed kernel freed its event
+
+
+def test_user_names_that_look_like_the_generated_codes_own():
+    @S.prim_func
+    def k(a: S.ptr("int8", "global"), r: S.i32):
+        e = S.alloc_buffer((8,), "int8", scope="lsram")
+        for _e in range(2):
+            S.dma_copy(e, a[_e * 8 + r:], 8)
+            for i in range(8):
+                e[i] = e[i] + S.i8(_e)
+            S.dma_copy(a[_e * 8 + r:], e, 8)
+    a = np.arange(20, dtype=np.int8)
+    b = a.copy()
+    k(a, 2)
+    k.interpret(b, 2)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a[10:18], np.arange(10, 18) + 1)

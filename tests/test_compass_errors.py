@@ -455,3 +455,10 @@ def test_the_generated_code_checks_what_only_the_run_knows():
            "elements 50 .. 65 of src, which has 64 elements (rule: a copy stays inside its buffers" in info.value.message
     with pytest.raises(HaloRuntimeError, match=r"the src side covers elements 50 \.\. 65 of src, which has 64"):
         kernel.interpret(a, b)
+
+
+def test_names_in_the_runtimes_namespace_are_refused():
+    def k(a: S.ptr("int8", "global")):
+        halo_code = 1
+        a[0] = halo_code
+    assert "kernel local 'halo_code': names starting with halo_ or _halo are the runtime's; rename it" in refused(k)

@@ -128,24 +128,24 @@ class _Body(_Function):
         else:
             call = f"halo_compass_async_dma_copy({', '.join(args)}, {self.event(s.event)})"
         self.open()
-        self.line(f"int _r = {call};")
-        self.line("if (_r != 0) " + self.fail("_r"))
+        self.line(f"int _halo_r = {call};")
+        self.line("if (_halo_r != 0) " + self.fail("_halo_r"))
         self.close()
 
     def s_AllocEvents(self, s):
         self.open()
-        self.line(f"int _e[{len(s.events)}];")
-        self.line(f"int _r = halo_compass_alloc_events({len(s.events)}, _e);")
-        self.line("if (_r != 0) " + self.fail("_r"))
+        self.line(f"int _halo_e[{len(s.events)}];")
+        self.line(f"int _halo_r = halo_compass_alloc_events({len(s.events)}, _halo_e);")
+        self.line("if (_halo_r != 0) " + self.fail("_halo_r"))
         for i, e in enumerate(s.events):
-            self.line(f"{self.event(e)} = _e[{i}]; {self.live(e)} = 1;")
+            self.line(f"{self.event(e)} = _halo_e[{i}]; {self.live(e)} = 1;")
         self.close()
 
     def _settle(self, s, fn):
         self.open()
-        self.line(f"const int _e[{len(s.events)}] = {{{', '.join(self.event(e) for e in s.events)}}};")
-        self.line(f"int _r = {fn}(_e, {len(s.events)});")
-        self.line("if (_r != 0) " + self.fail("_r"))
+        self.line(f"const int _halo_e[{len(s.events)}] = {{{', '.join(self.event(e) for e in s.events)}}};")
+        self.line(f"int _halo_r = {fn}(_halo_e, {len(s.events)});")
+        self.line("if (_halo_r != 0) " + self.fail("_halo_r"))
         self.close()
 
     def s_WaitEvents(self, s):
@@ -159,8 +159,8 @@ class _Body(_Function):
         out = super().finish()
         label = out.index("_halo_cleanup:")
         # success falls through the cleanup too: it frees what the kernel left allocated
-        frees = [f"  if ({self.live(e)}) {{ {self.live(e)} = 0; int _r = halo_compass_free_events(&{self.event(e)}, 1); "
-                 f"if (_halo_code == 0) _halo_code = _r; }}" for e in self.k.events]
+        frees = [f"  if ({self.live(e)}) {{ {self.live(e)} = 0; int _halo_r = halo_compass_free_events(&{self.event(e)}, 1); "
+                 f"if (_halo_code == 0) _halo_code = _halo_r; }}" for e in self.k.events]
         return out[:label - 1] + out[label:label + 1] + frees + out[label + 1:]
 
 

@@ -15,7 +15,7 @@ from ..errors import KernelError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir import operators as op
 from ..ir.types import Float, Int
-from ..lang.names import user_name
+from ..lang.names import RUNTIME_PREFIXES, user_name
 from . import lang
 from .nodes import (SRAM_SCOPES, AllocEvents, At, Buffer, DmaCopy, FreeEvents, Kernel, Param,
                     Ref, WaitEvents, dtype_name, dtype_type, where)
@@ -36,6 +36,16 @@ _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
 _DMA_ARGS = ("dst", "src", "width", "src_stride", "times", "dst_stride", "event")
 
 
+def kernel_name(name, what):
+    """A user's name, checked as halo checks every name, and kept out of the runtime's namespace:
+    the generated C spells a name with a leading '_', and its own names start with _halo."""
+    name = user_name(name, what, "v")
+    if name.startswith(RUNTIME_PREFIXES):
+        raise KernelError(f"{what} {name!r}: names starting with {' or '.join(RUNTIME_PREFIXES)} are the "
+                          f"runtime's; rename it")
+    return name
+
+
 def is_f16(t):
     return t.is_float() and t.bits == 16
 
@@ -47,7 +57,7 @@ def parse(fn):
 class _Parser:
     def __init__(self, fn):
         self.fn = fn
-        self.name = user_name(fn.__name__, "prim_func", "kernel")
+        self.name = kernel_name(fn.__name__, "prim_func")
         self.filename = inspect.getsourcefile(fn) or "<unknown>"
         lines, first = inspect.getsourcelines(fn)
         self.first = first
@@ -119,7 +129,7 @@ class _Parser:
         return a.args
 
     def param(self, arg):
-        name = user_name(arg.arg, "prim_func parameter", "p")
+        name = kernel_name(arg.arg, "prim_func parameter")
         ann = self.fn.__annotations__.get(arg.arg)
         if isinstance(ann, str):
             ann = eval(ann, self.fn.__globals__, dict(self.outer))  # noqa: S307 (the user's own annotation)
@@ -265,7 +275,7 @@ class _Parser:
     def _target_name(self, target):
         if not isinstance(target, ast.Name):
             raise self.error(target, f"cannot assign to {self.source(target)}")
-        name = user_name(target.id, "kernel local", "v")
+        name = kernel_name(target.id, "kernel local")
         if name in self.buffers and self.buffers[name].kind != "var":
             raise self.error(target, f"{name} is already a buffer (declared at line "
                                      f"{self.buffers[name].line}); buffers are declared once")
@@ -371,7 +381,7 @@ class _Parser:
                                 "S.vectorized / S.unroll of the same)")
         bounds = [op.as_expr(self.index(a, "a loop bound")) for a in s.iter.args]
         lo, hi = (op.const(0), bounds[0]) if len(bounds) == 1 else bounds
-        name = user_name(s.target.id, "loop variable", "i")
+        name = kernel_name(s.target.id, "loop variable")
         if name in self.env and self.env[name][0] != "loop" or name in self.loops:
             raise self.error(s, f"loop variable {name} is already bound in this kernel")
         saved = self.env.get(name)
