@@ -249,8 +249,11 @@ def test_event_never_freed_is_a_warning():
         e = S.alloc_events(1)
         S.async_dma_copy(x, a, T, event=e)
         S.wait_events(e)
-    with pytest.warns(HaloWarning, match=r"event e is never freed on some path \(rule: S.free_events every event"):
+    with pytest.warns(HaloWarning) as record:
         S.prim_func(k)
+    assert [str(w.message) for w in record] == [
+        f"prim_func k ({__file__}:{line_of(k, 'S.alloc_events')}): event e is never freed on some path (rule: "
+        "S.free_events every event S.alloc_events gave; halo frees it when the kernel returns)"]
 
 
 def test_waiting_on_an_event_no_copy_uses_is_a_warning():

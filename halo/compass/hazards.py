@@ -42,11 +42,13 @@ class State:
     flights: tuple = ()
     events: dict = field(default_factory=dict)   # event -> frozenset of NONE / LIVE / FREED
     freed_at: dict = field(default_factory=dict)  # event -> line of its last S.free_events
+    alloc_at: dict = field(default_factory=dict)  # event -> line of its last S.alloc_events
     leaked: int = 0                               # events allocated again while allocated
     vars: dict = field(default_factory=dict)      # scalar local -> interval
 
     def copy(self):
-        return State(self.flights, dict(self.events), dict(self.freed_at), self.leaked, dict(self.vars))
+        return State(self.flights, dict(self.events), dict(self.freed_at), dict(self.alloc_at), self.leaked,
+                     dict(self.vars))
 
 
 def join(a, b):
@@ -54,7 +56,8 @@ def join(a, b):
     events = {e: a.events.get(e, frozenset({NONE})) | b.events.get(e, frozenset({NONE}))
               for e in a.events.keys() | b.events.keys()}
     names = a.vars.keys() | b.vars.keys()
-    return State(flights, events, {**b.freed_at, **a.freed_at}, max(a.leaked, b.leaked),
+    return State(flights, events, {**b.freed_at, **a.freed_at}, {**b.alloc_at, **a.alloc_at},
+                 max(a.leaked, b.leaked),
                  {v: values.hull(a.vars.get(v), b.vars.get(v)) for v in names})
 
 
@@ -89,7 +92,7 @@ class _Walker:
         for e, states in state.events.items():
             if LIVE in states:
                 warnings.warn(HaloWarning(
-                    f"{self.k.where(self.k.line)}: event {e} is never freed on some path (rule: "
+                    f"{self.k.where(state.alloc_at[e])}: event {e} is never freed on some path (rule: "
                     f"S.free_events every event S.alloc_events gave; halo frees it when the kernel "
                     f"returns)"), stacklevel=5)
 
@@ -264,6 +267,7 @@ class _Walker:
         state.leaked += again
         for e in s.events:
             state.events[e] = frozenset({LIVE})
+            state.alloc_at[e] = self.line
         return state
 
     def settle(self, s, state):
