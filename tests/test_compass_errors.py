@@ -465,3 +465,18 @@ def test_names_in_the_runtimes_namespace_are_refused():
         halo_code = 1
         a[0] = halo_code
     assert "kernel local 'halo_code': names starting with halo_ or _halo are the runtime's; rename it" in refused(k)
+
+
+def test_a_hazard_that_depends_on_a_scalar_offset_is_decided_at_the_call():
+    def k(a: S.ptr("int32", "global"), b: S.ptr("int32", "global"), off: S.i32):
+        buf = S.alloc_buffer((2 * T,), "int32", scope="lsram")
+        ev = S.alloc_events(1)
+        S.async_dma_copy(buf[off:], a, 4, event=ev)
+        b[0] = buf[0]
+        S.free_events(ev)
+    kernel = S.prim_func(k)
+    a, b = np.arange(1, T + 1, dtype=np.int32), np.full(1, 5, np.int32)
+    kernel.interpret(a, b, 8)  # the copy lands in buf[8..11]: buf[0] is not being written
+    assert b[0] == 0
+    with pytest.raises(DataHazardError, match=r"reads buf\[0\] while S.async_dma_copy\(dst=buf \+ off, src=a\)"):
+        kernel.interpret(a, b, 0)

@@ -304,6 +304,8 @@ class _Walker:
                     continue
                 if not _overlap(touched, region):
                     continue
+                if not self.known and None in (_span(touched)[0], _span(region)[0]):
+                    raise NeedsValues()  # the call's scalars may place them apart
                 kind = ("writing its source" if side == "src" else "writing its destination") if write \
                     else "reading its destination"
                 raise DataHazardError(
