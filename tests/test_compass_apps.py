@@ -78,6 +78,7 @@ int main(void) {
   enum { N = 3, TILE = %(tile)d, W = 100 };
   float *a = malloc(sizeof(float) * N * TILE), *b = malloc(sizeof(float) * N * TILE);
   for (int i = 0; i < N * TILE; i++) a[i] = (float)((i * 7919) %% 1000) / 1000.0f;
+  halo_compass_set_bandwidth_model(400); /* the copies sleep beside the compute loop */
   for (int rep = 0; rep < 4; rep++) {
     memset(b, 0, sizeof(float) * N * TILE);
     if (compass_double_buffered(NULL, a, N * TILE, b, N * TILE, N, 3) != 0) { printf("failed: %%s\n", halo_last_error_message()); return 2; }
@@ -87,6 +88,7 @@ int main(void) {
       if (b[i] != acc) { printf("MISMATCH at %%d\n", i); return 3; }
     }
   }
+  halo_compass_set_bandwidth_model(0);
   int8_t x0[W], x1[W], out[W];
   for (int i = 0; i < W; i++) { x0[i] = (int8_t)i; x1[i] = (int8_t)(3 * i); }
   if (compass_two_events(NULL, x0, W, x1, W, out, W) != 0) { printf("failed: %%s\n", halo_last_error_message()); return 4; }
