@@ -14,6 +14,17 @@ class TypeMismatchError(DefinitionError):
     """Operand or definition types do not agree and halo will not convert them silently."""
 
 
+class KernelError(DefinitionError):
+    """A Compass DSL kernel (@S.prim_func) breaks a rule of the DSL: the message names the
+    kernel, the source line, the buffers or events involved and the rule."""
+
+
+class DataHazardError(KernelError):
+    """A Compass kernel touches memory an asynchronous copy may still be moving: it reads the
+    copy's destination, or writes its source or destination, before the copy's event is waited
+    on, on some path of the kernel."""
+
+
 class ScheduleError(HaloError):
     """A scheduling directive is illegal for this pipeline."""
 

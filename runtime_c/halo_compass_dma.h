@@ -98,8 +98,13 @@ int halo_compass_event_limit(void);
 /* How many events are allocated now. */
 int halo_compass_events_in_use(void);
 
+/* A simulated bandwidth in MB/s for every copy (0, the default: memory speed), so that what
+ * overlapping copies with compute buys shows on the host as it would on a device. */
+int halo_compass_set_bandwidth_model(uint32_t mb_per_s);
+uint32_t halo_compass_bandwidth_model(void);
+
 /* Waits for every copy, releases every event (all become never-allocated), stops the worker
- * threads and restores the default limit. */
+ * threads and restores the default limit and bandwidth model. */
 int halo_compass_reset(void);
 
 #ifdef __cplusplus

@@ -11,7 +11,8 @@ from . import check, ffi, lib
 
 __all__ = [
     "SCOPES", "dma_copy", "async_dma_copy", "alloc_events", "wait_events", "free_events",
-    "set_event_limit", "event_limit", "events_in_use", "reset",
+    "set_event_limit", "event_limit", "events_in_use", "set_bandwidth_model", "bandwidth_model",
+    "reset",
 ]
 
 SCOPES = {"global": 0, "global.1": 1, "global.2": 2, "global.3": 3, "lsram": 4, "shared": 5,
@@ -113,8 +114,18 @@ def events_in_use() -> int:
     return int(lib.halo_compass_events_in_use())
 
 
+def set_bandwidth_model(mb_per_s: int) -> None:
+    """Every copy takes at least its bytes / mb_per_s (0: memory speed, the default)."""
+    check(lib.halo_compass_set_bandwidth_model(int(mb_per_s)))
+
+
+def bandwidth_model() -> int:
+    return int(lib.halo_compass_bandwidth_model())
+
+
 def reset() -> None:
-    """Waits for every copy, releases every event and restores the default limit."""
+    """Waits for every copy, releases every event and restores the default limit and bandwidth
+    model."""
     check(lib.halo_compass_reset())
     with _in_flight_lock:
         _in_flight.clear()

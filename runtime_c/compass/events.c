@@ -286,5 +286,5 @@ int halo_compass_reset(void) {
     for (int e = 0; e < halo_compass_max_events; e++) events[e].state = never_allocated;
     limit = halo_compass_default_events;
     halo_mutex_unlock(&lock);
-    return 0;
+    return halo_compass_set_bandwidth_model(0);
 }

@@ -281,3 +281,23 @@ def test_a_refused_async_copy_keeps_no_array_and_read_only_destinations_are_refu
     with pytest.raises(ValueError, match="dst is read-only"):
         S.dma_copy(ro, src, 16)
     assert not ro.any()
+
+
+def test_the_bandwidth_model_slows_every_copy_and_reset_clears_it():
+    src, dst = np.arange(50_000, dtype=np.uint8), np.zeros(50_000, np.uint8)
+    S.set_bandwidth_model(100)  # 50 kB at 100 MB/s: at least 0.5 ms
+    assert S.bandwidth_model() == 100
+    rt.trace_clear()
+    rt.trace_enable(True)
+    try:
+        S.dma_copy(dst, src, 50_000)
+        e = S.alloc_events(1)
+        S.async_dma_copy(dst, src, 50_000, event=e)
+        S.free_events(e)
+        spans = [ev["dur"] for ev in rt.trace_json()["traceEvents"] if ev.get("cat") == "dma"]
+    finally:
+        rt.trace_enable(False)
+    assert len(spans) == 2 and min(spans) >= 500  # microseconds
+    np.testing.assert_array_equal(dst, src)
+    S.reset()
+    assert S.bandwidth_model() == 0
