@@ -25,7 +25,7 @@ from .lang.target import (Target, TargetArch, TargetFeature, TargetOS, TargetPro
                           get_jit_target_from_environment, get_target_from_environment)
 from .lang.var import RDom, Range, RVar, Var
 from .pipeline import Pipeline
-from .generator import (Generator, GeneratorContext, GeneratorParam, InputBuffer, InputScalar, OutputBuffer,
+from .lang.generator import (Generator, GeneratorContext, GeneratorParam, InputBuffer, InputScalar, OutputBuffer,
                         generator)
 from .generate import main
 from .outputs import OutputFileType, compile_standalone_runtime

@@ -15,13 +15,14 @@ Instances read GeneratorParams as plain values (g.amount is an int) and inputs /
 ImageParam, Param and Func they stand for, as Halide's bindings do."""
 import contextlib
 
-from .errors import DefinitionError
-from .ir.types import Bool, Float, Int, Type, UInt
-from .lang.func import Func
-from .lang.names import c_function_name
-from .lang.param import ImageParam, Param
-from .lang.schedule import LoopLevel
-from .lang.target import Target, get_jit_target_from_environment
+from ..errors import DefinitionError
+from ..ir.types import Bool, Float, Int, Type, UInt
+from .buffer import Buffer
+from .func import Func
+from .names import c_function_name
+from .param import ImageParam, Param
+from .schedule import LoopLevel
+from .target import Target, get_jit_target_from_environment
 
 # Halide's type names in GeneratorParam strings (uint8, int32, float32, bool)
 _TYPES = {str(t): t for t in [Bool()] + [c(b) for c in (Int, UInt) for b in (8, 16, 32, 64)]
@@ -288,7 +289,7 @@ class Generator:
             if type(self).schedule is not Generator.schedule:
                 self.schedule()
             self._check_outputs()
-            from .pipeline import Pipeline
+            from ..pipeline import Pipeline
             object.__setattr__(self, "_pipeline", Pipeline([getattr(self, p.name) for p in self.outputs()]))
         return self._pipeline
 
@@ -312,7 +313,7 @@ class Generator:
 
     def compile_to(self, outputs, fn_name=None):
         """Writes {output kind: path} (halo.outputs.OUTPUT_KINDS) for this generator's target."""
-        from .outputs import compile_to
+        from ..outputs import compile_to
         return compile_to(self.build_pipeline(), outputs, self.arguments(), fn_name or self.name(), self._target)
 
     def compile_to_callable(self):
@@ -368,7 +369,6 @@ class Generator:
 
 def _bound(value, port):
     """An input's value as ImageParam.set / Param.set take it."""
-    from .lang.buffer import Buffer
     if isinstance(port, InputBuffer):
         if isinstance(value, Func):
             raise DefinitionError(f"input {port.name}: halo binds generator inputs to Buffers and numpy arrays, "
