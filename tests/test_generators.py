@@ -4,6 +4,7 @@ program (host, and Hexagon under qemu-hexagon), the Python extension in a fresh 
 cannot import halo, and byte-identical outputs across runs."""
 import os
 import pathlib
+import re
 import runpy
 import subprocess
 import sys
@@ -298,3 +299,19 @@ def test_python_extension_runs_without_halo(host_outputs, tmp_path):
     want_out, want_total = expected()
     np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), want_out)
     np.testing.assert_array_equal(np.load(tmp_path / "total.npy"), want_total)
+
+
+def test_apps_generators_build_the_apps_pipelines():
+    from apps.common import VECTOR
+    from apps.dma_nv12_blur_stencil import APP
+    from apps.generators import GENERATORS, pipeline
+    assert set(GENERATORS) <= set(generator.registered())
+    # the generator path gives the C the app's own build gives (so the apps stay bit-exact)
+    _, out = APP.build("uv", "async", (128, 32), 8, VECTOR)
+    want = hl.Pipeline(out).generate_c("app_uv", target="host-sm8250").source
+    got = pipeline(APP, "uv", "async", "nv12", (128, 32), VECTOR, "host-sm8250").generate_c("app_uv",
+                                                                                          target="host-sm8250")
+    # equal up to the numbers of fresh names (lowering counts them per process)
+    fresh = re.compile(r"(?<=[A-Za-z_])[0-9]+")
+    assert fresh.sub("N", got.source) == fresh.sub("N", want)
+    assert [a.name for a in got.args] == ["input", "out"]
