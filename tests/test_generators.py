@@ -315,3 +315,27 @@ def test_apps_generators_build_the_apps_pipelines():
     fresh = re.compile(r"(?<=[A-Za-z_])[0-9]+")
     assert fresh.sub("N", got.source) == fresh.sub("N", want)
     assert [a.name for a in got.args] == ["input", "out"]
+
+
+def test_generator_declarations_and_context():
+    @hl.generator(name="choices_gen")
+    class ChoicesGen:
+        border = hl.GeneratorParam("none", {"none": None, "zero": 0})
+        src = hl.InputBuffer(int, 1)
+        __bad = hl.OutputBuffer(hl.UInt(8), 1)
+
+        def generate(g):
+            g._ChoicesGen__bad[hl.Var("x")] = hl.u8(g.src[hl.Var("x")])
+
+    with hl.GeneratorContext("hexagon-v67-hvx128"):
+        g = ChoicesGen({"border": "none"})
+    assert g.border is None and ChoicesGen({"border": "zero"}).border == 0
+    assert g.target() == hl.Target("hexagon-v67-hvx128") and g.using_autoscheduler() is False
+    assert g.natural_vector_size(hl.UInt(8)) == 128
+    with pytest.raises(hl.HaloError, match="no GeneratorParam 'edge'; its GeneratorParams are border"):
+        ChoicesGen({"edge": "zero"})
+    with pytest.raises(hl.HaloError, match="input or output name '_ChoicesGen__bad' must be a C identifier "
+                                           "without a leading or double underscore"):
+        g.build_pipeline()
+    with pytest.raises(hl.HaloError, match=r"GeneratorParam default \[3\]: a GeneratorParam is a bool, int"):
+        hl.GeneratorParam([3])

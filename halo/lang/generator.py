@@ -14,6 +14,7 @@ function's arguments); configure(), generate() and schedule() build the pipeline
 Instances read GeneratorParams as plain values (g.amount is an int) and inputs / outputs as the
 ImageParam, Param and Func they stand for, as Halide's bindings do."""
 import contextlib
+import re
 
 from ..errors import DefinitionError
 from ..ir.types import Bool, Float, Int, Type, UInt
@@ -30,6 +31,9 @@ _TYPES = {str(t): t for t in [Bool()] + [c(b) for c in (Int, UInt) for b in (8, 
 # Python types Halide's bindings accept for hl.Type in inputs and outputs
 _PY_TYPES = {bool: Bool(), int: Int(32), float: Float(32)}
 _LOOP_LEVELS = {"root": LoopLevel.root, "inlined": LoopLevel.inlined}
+_ILLEGAL = object()  # what _convert returns for a value the parameter does not take (None may be a choice)
+# Halide's rule for names of inputs and outputs: a C identifier without a leading or double underscore
+_PORT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
 class GeneratorParam:
@@ -69,36 +73,36 @@ class GeneratorParam:
         """The generator's value of this parameter set to `value` (a command-line string, or a
         Python value of the parameter's kind), or DefinitionError naming what is legal."""
         out = self._convert(value)
-        if out is None:
+        if out is _ILLEGAL:
             raise DefinitionError(f"GeneratorParam {self.name}: {value!r} is not a legal value; it takes "
                                   f"{self.legal()}")
         return out
 
     def _convert(self, value):
         if self.choices is not None:
-            return self.choices[value] if isinstance(value, str) and value in self.choices else None
+            return self.choices[value] if isinstance(value, str) and value in self.choices else _ILLEGAL
         default = self.default
         if isinstance(value, str) and not isinstance(default, str):
             return self._parse(value)
         if isinstance(default, bool) or isinstance(value, bool):
-            return value if isinstance(value, bool) and isinstance(default, bool) else None
+            return value if isinstance(value, bool) and isinstance(default, bool) else _ILLEGAL
         if isinstance(default, float) and isinstance(value, int):
             return float(value)
-        return value if isinstance(value, type(default)) else None
+        return value if isinstance(value, type(default)) else _ILLEGAL
 
     def _parse(self, text):
         """A command-line string as this parameter's kind (Halide's spellings)."""
         default = self.default
         if isinstance(default, bool):
-            return {"true": True, "false": False}.get(text)
+            return {"true": True, "false": False}.get(text, _ILLEGAL)
         if isinstance(default, Type):
-            return _TYPES.get(text)
+            return _TYPES.get(text, _ILLEGAL)
         if isinstance(default, LoopLevel):
-            return _LOOP_LEVELS[text]() if text in _LOOP_LEVELS else None
+            return _LOOP_LEVELS[text]() if text in _LOOP_LEVELS else _ILLEGAL
         try:
             return type(default)(text)
         except ValueError:
-            return None
+            return _ILLEGAL
 
     def default_value(self):
         return self.choices[self.default] if self.choices is not None else self.default
@@ -282,7 +286,7 @@ class Generator:
         if self._pipeline is None:
             self.configure()
             for port in self.ports().values():
-                c_function_name(port.name)  # ports become C arguments and Halide forbids these names too
+                _check_port_name(port.name, self.name())
                 made = port.make(*port.resolved(self._params, self._given))
                 object.__setattr__(self, port.name, made)
             self.generate()
@@ -365,6 +369,19 @@ class Generator:
             raise DefinitionError(f"generator {self.name()}: {name} is a GeneratorParam, input or output and is "
                                   f"read-only")
         object.__setattr__(self, name, value)
+
+
+def _check_port_name(name, generator_name):
+    """Ports become C arguments of the generated function (and Python keywords of its extension)."""
+    try:
+        c_function_name(name)
+    except DefinitionError:
+        ok = False
+    else:
+        ok = bool(_PORT_NAME.match(name)) and "__" not in name
+    if not ok:
+        raise DefinitionError(f"generator {generator_name}: input or output name {name!r} must be a C identifier "
+                              f"without a leading or double underscore, not a C keyword, and not starting with halo_")
 
 
 def _bound(value, port):
