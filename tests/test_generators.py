@@ -339,3 +339,20 @@ def test_generator_declarations_and_context():
         g.build_pipeline()
     with pytest.raises(hl.HaloError, match=r"GeneratorParam default \[3\]: a GeneratorParam is a bool, int"):
         hl.GeneratorParam([3])
+
+
+def test_func_compile_to_writes_the_outputs_named_by_halide(tmp_path):
+    x = hl.Var("x")
+    src = hl.ImageParam(hl.Int(16), 1, "src")
+    k = hl.Param(hl.Int(16), "k")
+    f = hl.Func("scaled")
+    f[x] = src[x] * k
+    written = f.compile_to({hl.OutputFileType.c_header: tmp_path / "s.h", "c_source": tmp_path / "s.c",
+                            "stmt": tmp_path / "s.stmt"}, [k, src], "scale_it", "host")
+    assert set(written) == {"c_header", "c_source", "stmt"}
+    assert "int scale_it(void *_halo_uc, int16_t _k, halo_buffer_t *_src_buffer, halo_buffer_t *_scaled_buffer);" \
+        in (tmp_path / "s.h").read_text()
+    assert '#include "s.h"' in (tmp_path / "s.c").read_text()
+    assert "(src[(scaled.s0.x - src.min.0)] * k)" in (tmp_path / "s.stmt").read_text()
+    with pytest.raises(hl.HaloError, match="unknown output 'llvm_assembly'; legal outputs: assembly"):
+        f.compile_to({"llvm_assembly": tmp_path / "s.ll"})
