@@ -356,3 +356,19 @@ def test_func_compile_to_writes_the_outputs_named_by_halide(tmp_path):
     assert "(src[(scaled.s0.x - src.min.0)] * k)" in (tmp_path / "s.stmt").read_text()
     with pytest.raises(hl.HaloError, match="unknown output 'llvm_assembly'; legal outputs: assembly"):
         f.compile_to({"llvm_assembly": tmp_path / "s.ll"})
+
+
+@pytest.mark.slow
+def test_python_extension_takes_buffers(host_outputs):
+    import importlib.util
+    path = host_outputs / ("blend" + extension("python_extension"))
+    spec = importlib.util.spec_from_file_location("blend", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out, total = hl.Buffer(np.zeros((H, W), np.uint8)), hl.Buffer(np.zeros((H, W), np.float32))
+    mod.blend(a=hl.Buffer(A), b=hl.Buffer(B), offset=OFFSET, out=out, total=total)
+    want_out, want_total = expected()
+    np.testing.assert_array_equal(out.numpy(), want_out)
+    np.testing.assert_array_equal(total.numpy(), want_total)
+    with pytest.raises(OverflowError, match="blend: argument offset = 4294967296 is out of range"):
+        mod.blend(A, B, 2 ** 32, out, total)
