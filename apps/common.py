@@ -60,16 +60,17 @@ class App:
     deinterleave: bool = False
     extra: dict = field(default_factory=dict)
 
-    def build(self, plane, schedule, tile, dtype_bits, vector=VECTOR):
+    def build(self, plane, schedule, tile, dtype_bits, vector=VECTOR, inp=None, out=None):
         """(ImageParam, output Func) of the app's pipeline for one plane, scheduled, with
-        `vector` lanes."""
+        `vector` lanes; into the given input and output (a generator's) or new ones."""
         from halo.schedules import dma as recipes
         uv = plane == "uv"
         x, y, c = hl.Var("x"), hl.Var("y"), hl.Var("c")
         args = (x, y, c) if uv else (x, y)
         t = hl.UInt(dtype_bits)
-        inp = hl.ImageParam(t, 3 if uv else 2, "input")
-        in_copy, work, out = hl.Func("in_copy"), hl.Func("work"), hl.Func("out")
+        inp = inp if inp is not None else hl.ImageParam(t, 3 if uv else 2, "input")
+        out = out if out is not None else hl.Func("out")
+        in_copy, work = hl.Func("in_copy"), hl.Func("work")
         in_copy[args] = inp[args]
         if self.kind == "blur":
             work[args] = blur3x3(in_copy, inp, uv)
@@ -156,10 +157,9 @@ def run_app(app, schedule, fmt, ubwc, width, height, device="SM8150", repeats=3,
     bits = 16 if fmt in frames.TEN_BIT else 8
     tile = tile or ((256, 32) if ubwc else (128, 32))
     target = f"host-{DEVICES[device]}"
-    compiled = {}
-    for plane in app.planes:
-        inp, out = app.build(plane, schedule, tile, bits)
-        compiled[plane] = out.compile_jit(target=target)
+    from .generators import pipeline
+    compiled = {plane: pipeline(app, plane, schedule, fmt, tile, VECTOR, target).compile_jit(target=target)
+                for plane in app.planes}
     fin = frames.pack(fmt, y, uv, ubwc=ubwc) if fmt != "raw" else frames.pack("raw", y)
     zeros = (np.zeros_like(y), None if uv is None else np.zeros_like(uv))
     fout = frames.pack(fmt, *zeros, ubwc=ubwc) if fmt != "raw" else frames.pack("raw", zeros[0])

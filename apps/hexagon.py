@@ -134,6 +134,7 @@ def vector_lanes(target, bits, width):
 
 
 def build(app, schedule, fmt, ubwc, width, height, target, tile, vector=None):
+    from .generators import pipeline
     """The static Hexagon executable running `app` on one frame shape, vectorized by `vector`
     lanes (default: the target's natural HVX width, at most the plane's width)."""
     bits = 16 if fmt in ("p010", "tp10") else 8
@@ -141,8 +142,7 @@ def build(app, schedule, fmt, ubwc, width, height, target, tile, vector=None):
     for plane in app.planes:
         plane_width = width if plane == "y" else (width + 1) // 2
         lanes = vector or vector_lanes(target, bits, plane_width)
-        _, out = app.build(plane, schedule, tile, bits, vector=lanes)
-        c = hl.Pipeline(out).generate_c(_fn_name(plane), target=target)
+        c = pipeline(app, plane, schedule, fmt, tile, lanes, target).generate_c(_fn_name(plane), target=target)
         check_libm(c.source, f"app {app.name} ({plane} plane)")
         sources.append((f"{plane}.c", c.source))
         signatures.append(c.signature)

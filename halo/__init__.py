@@ -25,6 +25,10 @@ from .lang.target import (Target, TargetArch, TargetFeature, TargetOS, TargetPro
                           get_jit_target_from_environment, get_target_from_environment)
 from .lang.var import RDom, Range, RVar, Var
 from .pipeline import Pipeline
+from .lang.generator import (Generator, GeneratorContext, GeneratorParam, InputBuffer, InputScalar, OutputBuffer,
+                        generator)
+from .generate import main
+from .outputs import OutputFileType, compile_standalone_runtime
 
 __all__ = [
     "BoundsError", "CompileError", "DefinitionError", "HaloError", "HaloRuntimeError", "HaloWarning",
@@ -34,4 +38,6 @@ __all__ = [
     "i32_sat", "i64_sat", "u8_sat", "u16_sat", "u32_sat", "u64_sat", "lerp", "mux", "saturating_cast", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
     "MemoryType", "TailStrategy", "Target", "TargetArch", "TargetFeature", "TargetOS", "TargetProcessorTune",
     "get_host_target", "get_jit_target_from_environment", "get_target_from_environment", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
+    "Generator", "GeneratorContext", "GeneratorParam", "InputBuffer", "InputScalar", "OutputBuffer", "generator", "main",
+    "OutputFileType", "compile_standalone_runtime",
 ]

@@ -24,6 +24,7 @@ from .lang.frozen import freeze
 from .lang.names import c_function_name, generation
 from .lang.target import Target
 from .lower import lower
+from .outputs import compile_to, with_header_include
 from .runtime import build
 
 _lowered = {}  # cache key -> (C source, header, warnings)
@@ -230,17 +231,31 @@ class Pipeline:
         fn_name = c_function_name(fn_name or self.outputs[0].name())
         src, header, _ = self._generate(fn_name, args, target)
         hpath = path.with_suffix(".h")
-        src = src.replace('#include "halo_runtime.h"', f'#include "halo_runtime.h"\n#include "{hpath.name}"', 1)
-        path.write_text(src)
+        path.write_text(with_header_include(src, hpath.name))
         hpath.write_text(header)
         return path, hpath
+
+    def compile_to(self, outputs, arguments=None, fn_name=None, target=None):
+        """Halide's compile_to: writes each {output kind: path} (halo.outputs.OutputFileType names:
+        c_source, c_header, object, static_library, assembly, stmt, report, report_json,
+        python_extension); returns {kind: path}."""
+        return compile_to(self, outputs, arguments, fn_name, target)
 
     def report(self, sizes=None, target=None):
         """The compile-time report: local buffers (size formulas and values), folds, DMA copies
         and, given frame sizes ({buffer: [extents]} or the output's [extents]), the transfers and
         bytes one run moves."""
+        from .report import report_text
+        return report_text(self.report_data(sizes, target))
+
+    def report_json(self, sizes=None, target=None):
+        """The report as JSON text (keys sorted, so it is reproducible)."""
+        return json.dumps(self.report_data(sizes, target), indent=1, sort_keys=True)
+
+    def report_data(self, sizes=None, target=None):
+        """The report as plain data (halo.report.report_data)."""
         from .budget import pipeline_formulas
-        from .report import report
+        from .report import report_data
         pipeline = self.frozen()
         if sizes is not None and not isinstance(sizes, dict):
             # one size for every input and output of that dimensionality
@@ -248,7 +263,7 @@ class Pipeline:
             named += [(nm, img.dimensions) for nm, img in pipeline.images.items()]
             sizes = {nm: list(sizes) for nm, dims in named if dims == len(sizes)}
         lowered = self.lower(target)
-        return report(lowered, Target.parse(target), sizes, pipeline_formulas(pipeline, target, lowered))
+        return report_data(lowered, Target.parse(target), sizes, pipeline_formulas(pipeline, target, lowered))
 
     def compile_jit(self, target=None):
         """The pipeline compiled and loaded for `target`: on the host a shared object; on a

@@ -108,51 +108,36 @@ def traffic(stmt, env):
     return out
 
 
-def report(lowered, target, sizes=None, formulas=None):
-    """Text of the report; `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures;
-    `formulas` ({buffer: halo.budget.BufferFormula or None}) the symbolic sizes."""
-    lines = [f"target {target}: local memory capacity {target.localmem_capacity()} bytes per kind"]
-    bufs = local_buffers(lowered.stmt)
+def report_data(lowered, target, sizes=None, formulas=None):
+    """The report as plain data (what report() prints, and what a build system reads as JSON);
+    `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures; `formulas` ({buffer:
+    halo.budget.BufferFormula or None}) the symbolic sizes."""
     realized = lowered.realizations()
-    lines.append("local buffers:")
-    if not bufs:
-        lines.append("  (none)")
-    for b in bufs:
+    bufs = []
+    for b in local_buffers(lowered.stmt):
+        entry = {"name": b.name, "memory": b.memory.value, "copies": b.copies, "bytes": b.bytes, "total": b.total}
         if b.bytes is None:
-            lines.append(f"  {b.name} in {b.memory.value}: {expr_to_str(b.size)} elements, sized at run time, "
-                         f"x {b.copies}")
-            continue
-        r = realized[b.name]
-        extents = list(r.storage.extent_bounds)
-        for f in r.storage.folds:
-            extents[f.dim] = f.factor
-        formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
-        symbolic = (formulas or {}).get(b.name)
-        if symbolic is not None:
-            formula = f"{symbolic.unaligned} B, 128) = align({formula}"
-        lines.append(f"  {b.name} in {b.memory.value}: align({formula}, 128) = {b.bytes} B x {b.copies} "
-                     f"cop{'y' if b.copies == 1 else 'ies'} = {b.total} B")
-    for memory in LOCAL_MEMORIES:
-        total = sum(b.total for b in bufs if b.memory is memory and b.bytes is not None)
-        if total:
-            lines.append(f"  {memory.value} total: {total} of {target.localmem_capacity()} bytes")
-    lines.append("folds:")
-    folds = lowered.folds
-    if not folds:
-        lines.append("  (none)")
-    for name, fs in sorted(folds.items()):
-        dims = lowered.ctx.env.function(name).args
-        for i, f in sorted(fs.items()):
-            lines.append(f"  {name}.{dims[i]} modulo {f}")
-    lines.append("DMA copies:")
+            entry["elements"] = expr_to_str(b.size)
+        else:
+            r = realized[b.name]
+            extents = list(r.storage.extent_bounds)
+            for f in r.storage.folds:
+                extents[f.dim] = f.factor
+            formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
+            symbolic = (formulas or {}).get(b.name)
+            if symbolic is not None:
+                formula = f"{symbolic.unaligned} B, 128) = align({formula}"
+            entry["formula"] = f"align({formula}, 128)"
+        bufs.append(entry)
+    totals = {m.value: sum(b["total"] for b in bufs if b["memory"] == m.value and b["bytes"] is not None)
+              for m in LOCAL_MEMORIES}
+    folds = [{"func": name, "dim": lowered.ctx.env.function(name).args[i], "factor": f}
+             for name, fs in sorted(lowered.folds.items()) for i, f in sorted(fs.items())]
     copies = lowered.copies()
-    if not copies:
-        lines.append("  (none)")
-    for name, c in sorted(copies.items()):
-        arrow = f"{c.ddr} -> {c.local}" if c.direction == "read" else f"{c.local} -> {c.ddr}"
-        opts = "".join(f", {k}={v}" for k, v in c.options)
-        lines.append(f"  {name}: {c.direction} {arrow} with {c.backend}{opts}, {c.in_flight} in flight"
-                     f"{' (ping-pong)' if c.in_flight > 1 else ''}")
+    dma = [{"name": name, "direction": c.direction, "ddr": c.ddr, "local": c.local, "backend": c.backend,
+            "options": {k: v for k, v in c.options}, "in_flight": c.in_flight} for name, c in sorted(copies.items())]
+    data = {"target": str(target), "capacity": target.localmem_capacity(), "local_buffers": bufs,
+            "totals": {m: t for m, t in totals.items() if t}, "folds": folds, "dma_copies": dma}
     if sizes and copies:
         env = {}
         for buf, extents in sizes.items():
@@ -163,8 +148,47 @@ def report(lowered, target, sizes=None, formulas=None):
                 env[BufferField(buf, "stride", d)] = stride
                 stride *= e
         tr = traffic(lowered.stmt, env)
-        lines.append("per frame (" + ", ".join(f"{b} {'x'.join(map(str, e))}" for b, e in sizes.items()) + "):")
-        for name, c in sorted(copies.items()):
-            t = tr.get(name, Traffic())
-            lines.append(f"  {name}: {t.transfers} transfers, {t.elements * c.type.bytes()} bytes")
+        data["per_frame"] = {"sizes": {b: list(e) for b, e in sizes.items()},
+                             "copies": [{"name": name, "transfers": tr.get(name, Traffic()).transfers,
+                                         "bytes": tr.get(name, Traffic()).elements * c.type.bytes()}
+                                        for name, c in sorted(copies.items())]}
+    return data
+
+
+def report(lowered, target, sizes=None, formulas=None):
+    """Text of the report (report_data's arguments)."""
+    return report_text(report_data(lowered, target, sizes, formulas))
+
+
+def report_text(data):
+    lines = [f"target {data['target']}: local memory capacity {data['capacity']} bytes per kind", "local buffers:"]
+    if not data["local_buffers"]:
+        lines.append("  (none)")
+    for b in data["local_buffers"]:
+        if b["bytes"] is None:
+            lines.append(f"  {b['name']} in {b['memory']}: {b['elements']} elements, sized at run time, x {b['copies']}")
+            continue
+        lines.append(f"  {b['name']} in {b['memory']}: {b['formula']} = {b['bytes']} B x {b['copies']} "
+                     f"cop{'y' if b['copies'] == 1 else 'ies'} = {b['total']} B")
+    for memory, total in data["totals"].items():
+        lines.append(f"  {memory} total: {total} of {data['capacity']} bytes")
+    lines.append("folds:")
+    if not data["folds"]:
+        lines.append("  (none)")
+    for f in data["folds"]:
+        lines.append(f"  {f['func']}.{f['dim']} modulo {f['factor']}")
+    lines.append("DMA copies:")
+    if not data["dma_copies"]:
+        lines.append("  (none)")
+    for c in data["dma_copies"]:
+        arrow = f"{c['ddr']} -> {c['local']}" if c["direction"] == "read" else f"{c['local']} -> {c['ddr']}"
+        opts = "".join(f", {k}={v}" for k, v in c["options"].items())
+        lines.append(f"  {c['name']}: {c['direction']} {arrow} with {c['backend']}{opts}, {c['in_flight']} in flight"
+                     f"{' (ping-pong)' if c['in_flight'] > 1 else ''}")
+    if "per_frame" in data:
+        frame = data["per_frame"]
+        lines.append("per frame (" + ", ".join(f"{b} {'x'.join(map(str, e))}" for b, e in frame["sizes"].items())
+                     + "):")
+        for c in frame["copies"]:
+            lines.append(f"  {c['name']}: {c['transfers']} transfers, {c['bytes']} bytes")
     return "\n".join(lines)

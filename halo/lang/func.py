@@ -555,16 +555,12 @@ class Func:
     # ---- placement and storage ----
     def _level(self, func, var, directive):
         if isinstance(func, LoopLevel):
-            return func
-        if isinstance(func, Stage):
-            stage, func = func.index, func.func
+            level = func
         else:
-            stage = None
-        if not isinstance(func, Func):
-            raise ScheduleError(f"Func {self._name}: {directive} needs (Func, Var) or a LoopLevel, got {func!r}")
-        if func is self:
+            level = LoopLevel(*_level_of(func, var, directive, f"Func {self._name}: "))
+        if level.func is self:
             raise ScheduleError(f"Func {self._name}: {directive} cannot refer to a loop of {self._name} itself")
-        return LoopLevel("at", func, _var_name(var, directive), stage)
+        return level
 
     def compute_root(self):
         changed()
@@ -783,6 +779,9 @@ class Func:
     def compile_to_c(self, path, args=None, fn_name=None, target=None):
         return self._pipeline().compile_to_c(path, args, fn_name, target)
 
+    def compile_to(self, outputs, arguments=None, fn_name=None, target=None):
+        return self._pipeline().compile_to(outputs, arguments, fn_name, target)
+
     def report(self, sizes=None, target=None):
         return self._pipeline().report(sizes, target)
 
@@ -799,6 +798,17 @@ class Func:
 
 def _ctor_name(t):
     return {"int": f"Int({t.bits})", "uint": f"UInt({t.bits})", "float": f"Float({t.bits})"}.get(t.code, "Bool()")
+
+
+def _level_of(func, var, directive, who=""):
+    """(Func, loop variable name, stage index or None) of a loop named as (Func or Stage, Var)."""
+    if isinstance(func, Stage):
+        stage, func = func.index, func.func
+    else:
+        stage = None
+    if not isinstance(func, Func):
+        raise ScheduleError(f"{who}{directive} needs (Func, Var) or a LoopLevel, got {func!r}")
+    return func, _var_name(var, directive), stage
 
 
 def _frozen_level(level):

@@ -41,9 +41,13 @@ class StageSchedule:
 
 
 class LoopLevel:
-    """Where a Func is computed or stored: inlined, at the root, or inside a loop of a consumer."""
+    """Where a Func is computed or stored: LoopLevel.inlined(), LoopLevel.root(), or Halide's
+    LoopLevel(func, var), a loop of a consumer (func a Func or Stage, var a Var or its name)."""
 
-    def __init__(self, kind, func=None, var=None, stage=None):
+    def __init__(self, func, var=None, stage=None, kind="at"):
+        if kind == "at" and stage is None:
+            from .func import _level_of  # func.py builds on this module
+            func, var, stage = _level_of(func, var, "LoopLevel")
         self.kind = kind  # "inlined", "root", "at"
         self.func = func  # Func object for "at"
         self.var = var    # loop variable name for "at"
@@ -51,11 +55,11 @@ class LoopLevel:
 
     @staticmethod
     def root():
-        return LoopLevel("root")
+        return LoopLevel(None, kind="root")
 
     @staticmethod
     def inlined():
-        return LoopLevel("inlined")
+        return LoopLevel(None, kind="inlined")
 
     def is_root(self):
         return self.kind == "root"

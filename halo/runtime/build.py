@@ -3,6 +3,7 @@ cffi needs, C test programs linked with the runtime sources, and the freestandin
 compile check."""
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import importlib.util
 import os
@@ -118,6 +119,46 @@ def _build_host_library() -> pathlib.Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out
+
+
+_objects_lock = threading.Lock()
+
+
+def host_objects() -> list[pathlib.Path]:
+    """The runtime sources compiled for this machine as position-independent objects (for a
+    static runtime library, or linking into a Python extension), cached under cache_dir() by a
+    hash of the sources, flags and compiler. Compiled from runtime_c with relative paths, so the
+    objects do not name the folder they were built in."""
+    cc = compiler()
+    root = runtime_dir()
+    cflags = [f for f in HOST_FLAGS if f != "-shared"]
+    digest = hashlib.sha256()
+    for part in (shlex.join(cc), _compiler_version(cc), shlex.join(cflags)):
+        digest.update(part.encode() + b"\0")
+    for f in sorted(root.rglob("*.[ch]")):
+        digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    final = cache_dir() / "runtime" / f"objects-{digest.hexdigest()[:20]}"
+    rel = [s.relative_to(root).as_posix() for s in sources()]
+    names = [r.replace("/", "__")[:-2] + ".o" for r in rel]
+    with _objects_lock:
+        if not final.is_dir():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = tempfile.mkdtemp(dir=final.parent, prefix=final.name + ".")
+            try:
+                # the compiler runs as a subprocess, so threads give real parallelism
+                with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                    list(pool.map(lambda job: _run(cc + cflags + ["-I", ".", "-c", job[0], "-o", job[1]],
+                                                   f"compiling the halo runtime's {job[0]}", cwd=root),
+                                  [(r, os.path.join(tmp, name)) for r, name in zip(rel, names)]))
+                try:
+                    os.rename(tmp, final)
+                except OSError:
+                    if not final.is_dir():  # else another process published the same objects first
+                        raise
+            finally:
+                if os.path.isdir(tmp):
+                    shutil.rmtree(tmp)
+    return [final / name for name in names]
 
 
 def cdef_text() -> str:
