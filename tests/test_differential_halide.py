@@ -145,3 +145,33 @@ def test_an_update_vectorized_over_a_pure_var_around_its_rdom():
     # halo refused: "the loop f.s1.x_vec1 is not innermost: it contains loop f.s1.r0.x"
     data = np.random.default_rng(4).integers(0, 255, (6, 18)).astype(np.uint8)
     assert np.array_equal(_update_vectorized_around_rdom(halo, data), _update_vectorized_around_rdom(halide, data))
+
+
+def _split_by_half_then_tiled(hl, parallel, data):
+    """Halide's hexagon_dma split schedules: y split by half the output's extent, the inner
+    half tiled, a copy computed per tile."""
+    x, y, tx, ty, yo, yi = (hl.Var(nm) for nm in ("x", "y", "tx", "ty", "yo", "yi"))
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    copy, f = hl.Func("copy"), hl.Func("f")
+    copy[x, y] = inp[x, y]
+    f[x, y] = copy[x, y] * 2
+    f.split(y, yo, yi, f.output_buffer().dim(1).extent() // 2) \
+        .tile(x, yi, tx, ty, x, y, 32, 8, hl.TailStrategy.RoundUp)
+    if parallel:
+        f.parallel(yo)
+    copy.compute_at(f, tx)
+    inp.set(hl.Buffer(data))
+    return np.asarray(f.realize([data.shape[1], data.shape[0]])), f
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_split_by_an_expression_computes_each_tiles_producer_for_that_tile(parallel):
+    # a product of two symbolic points (yo * extent / 2) had no interval: the copy's region was
+    # every yo's (twice the rows), and the parallel loop's tail guard, tightened with that hull,
+    # kept one row of each tile (silently wrong output)
+    data = np.random.default_rng(5).integers(0, 100, (32, 64)).astype(np.uint8)
+    ours, f = _split_by_half_then_tiled(halo, parallel, data)
+    theirs, _ = _split_by_half_then_tiled(halide, parallel, data)
+    assert np.array_equal(ours, theirs) and np.array_equal(ours, data * 2)
+    if not parallel:
+        assert "allocate copy[uint8 * 32 * 8]" in str(halo.lower.lower([f]).stmt)

@@ -290,7 +290,10 @@ class Generator:
                 made = port.make(*port.resolved(self._params, self._given))
                 object.__setattr__(self, port.name, made)
             self.generate()
-            if type(self).schedule is not Generator.schedule:
+            # a GeneratorParam may be named schedule (Halide's hexagon_dma generators' is): then
+            # generate() schedules, as those generators do
+            own = getattr(type(self), "schedule", None)
+            if own is not Generator.schedule and not isinstance(own, GeneratorParam):
                 self.schedule()
             self._check_outputs()
             from ..pipeline import Pipeline

@@ -48,9 +48,13 @@ def _ceil_div(a, c):
 class _Candidate:
     """One expression of the loop body and the range of v where it can be replaced."""
 
-    def __init__(self, node, replacement, v_lo, v_hi, lets=(), decisive=True):
+    def __init__(self, node, replacement, v_lo, v_hi, lets=(), decisive=True, exact=False):
         self.node, self.replacement = node, replacement
         self.v_lo, self.v_hi = v_lo, v_hi
+        # the range is where the replacement holds exactly, not a part of it: the expression's
+        # interval over the inner iterations is one point (a hull, from a clamp of an outer
+        # loop's variable say, gives only a part)
+        self.exact = exact
         self.lets = lets  # (name, value) the replacement needs, defined before the loop
         # a lone min / max (a ShiftInwards tail's) costs one scalar operation per iteration and
         # keeps its vectors dense: it is replaced in a loop partitioned anyway, but is no
@@ -143,7 +147,7 @@ class _Finder:
         if lin is None:
             return False
         v_lo, v_hi = self._range(lin, None if lo is None else self.outer(lo), None if hi is None else self.outer(hi))
-        self.found.append(_Candidate(node, replacement, v_lo, v_hi, decisive=decisive))
+        self.found.append(_Candidate(node, replacement, v_lo, v_hi, decisive=decisive, exact=n.equal(lin[1], lin[2])))
         return True
 
     # ---- the walk ----
@@ -377,7 +381,8 @@ class _Partition(Mutator):
             finder.condition(g.cond)
             cands = finder.found
             resolved = simplify(_Replace({id(c.node): c.replacement for c in cands}).mutate(g.cond))
-            if not cands or not (type(resolved) is n.IntImm and resolved.value):
+            # the loop keeps only the iterations the range names: each range must be all of them
+            if not cands or not all(c.exact for c in cands) or not (type(resolved) is n.IntImm and resolved.value):
                 kept.append(g)
                 continue
             for c in cands:

@@ -278,6 +278,9 @@ def _mul(a, b):
             if c >= 0:
                 return Interval(_lift(n.Mul, x.lo, y.lo), _lift(n.Mul, x.hi, y.lo))
             return Interval(_lift(n.Mul, x.hi, y.lo), _lift(n.Mul, x.lo, y.lo))
+    # a product of two points is a point (yo * factor, a split by an expression)
+    if a.lo is not None and b.lo is not None and n.equal(a.lo, a.hi) and n.equal(b.lo, b.hi):
+        return point(n.Mul(_I32, a.lo, b.lo))
     vals = [_const(v) for v in (a.lo, a.hi, b.lo, b.hi)]
     if all(v is not None for v in vals):
         prods = [vals[0] * vals[2], vals[0] * vals[3], vals[1] * vals[2], vals[1] * vals[3]]
