@@ -22,6 +22,7 @@ from .jit import compiler
 from .lang.buffer import Buffer
 from .lang.frozen import freeze
 from .lang.names import c_function_name, generation
+from .lang.schedule_warnings import schedule_warnings
 from .lang.target import Target
 from .lower import lower
 from .runtime import build
@@ -142,6 +143,8 @@ class Pipeline:
         if self._generation != generation() or self._frozen is None:
             self._frozen, self._live = freeze(self.outputs)
             self._generation = generation()
+            for msg in schedule_warnings(self._live.funcs, self._frozen.outputs):
+                print(msg)  # as Halide's JIT prints its warnings
         return self._frozen
 
     def _args(self, pipeline):

@@ -99,7 +99,7 @@ def test_update_with_rvars_of_two_rdoms():
 
 def test_declared_type_mismatch():
     f = hl.Func(hl.UInt(8), "f")
-    with raises(hl.TypeMismatchError, "Func f was declared uint8 but its definition has type int32"):
+    with raises(hl.TypeMismatchError, "Func \"f\" is constrained to only hold values of type uint8 but is defined with values of type int32"):
         f[x] = x
 
 
@@ -111,7 +111,7 @@ def test_integer_constant_that_does_not_fit():
 def test_float_coordinates():
     inp, g, f = hl.ImageParam(hl.UInt(8), 1, "input"), hl.Func("g"), hl.Func("f")
     g[x] = x
-    with raises(hl.DefinitionError, "argument 0 of the call to input has type float32"):
+    with raises(hl.DefinitionError, 'Implicit cast from float32 to int in argument 1 in call to "input" is not allowed'):
         f[x] = inp[hl.cast(hl.Float(32), x) * 0.5]
     with raises(hl.DefinitionError, "coordinates must be integers: use hl.cast(hl.Int(32), ...)"):
         f[x] = g[x * 0.5]

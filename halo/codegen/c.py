@@ -281,7 +281,7 @@ class _Function:
         if e.name in ("abs", "absd"):
             return f"halo_{e.name}_{suffix(at)}({', '.join(args)})"
         f = C_MATH[e.name]
-        return f"{f}{'f' if at.bits == 32 else ''}({args[0]})"
+        return f"{f}{'f' if at.bits == 32 else ''}({', '.join(args)})"
 
     # ---- statements ----
     def stmt(self, s):

@@ -123,9 +123,11 @@ def _constraints(cs):
 
 @dataclass(frozen=True, eq=False)
 class LiveInputs:
-    """The user's objects behind a PipelineDef's inputs (where realize() finds their values)."""
+    """The user's objects behind a PipelineDef's inputs (where realize() finds their values),
+    and its Funcs (where Halide's schedule warnings are found)."""
     images: dict  # name -> ImageParam or Buffer
     params: dict  # name -> Param
+    funcs: dict   # name -> Func
 
 
 def freeze(outputs):
@@ -166,7 +168,7 @@ def freeze(outputs):
     key = digest((out_names, functions, frozen_images, frozen_params))
     frozen = PipelineDef(out_names, MappingProxyType(functions), MappingProxyType(frozen_images),
                          MappingProxyType(frozen_params), key)
-    return frozen, LiveInputs(dict(images), dict(params))
+    return frozen, LiveInputs(dict(images), dict(params), dict(funcs))
 
 
 def _check_distinct_names(functions, images, params):

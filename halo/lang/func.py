@@ -200,7 +200,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive}: TailStrategy.{tail.value} would compute some points "
                 f"of an update definition twice or past the end, which changes its result; legal here: "
                 f"TailStrategy.GuardWithIf (the default for updates)")
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(o, on, inn, f, tail, directive=made_by or directive))
         self.schedule.dims[i:i + 1] = [Dim(inn, dim.kind, dim.is_rvar, dim.is_pure),
                                        Dim(on, "serial", dim.is_rvar, dim.is_pure)]
@@ -219,7 +219,7 @@ class Stage:
         di, do = self.schedule.dims[ii], self.schedule.dims[oi]
         if di.is_rvar != do.is_rvar:
             raise ScheduleError(f"In schedule for {self.name()}: {directive}: cannot fuse a Var with an RVar")
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(f_n, o_n, i_n, None, is_fuse=True))
         self.schedule.dims[ii:oi + 1] = [Dim(f_n, "serial", di.is_rvar, di.is_pure and do.is_pure)]
         return self
@@ -263,7 +263,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive} changes the order of the RVars ({', '.join(old_r)} "
                 f"becomes {', '.join(new_r)}), which may change the meaning of the update; reorder Vars "
                 f"around the RVars instead")
-        changed()
+        self._touch()
         self.schedule.dims = new_dims
         return self
 
@@ -280,7 +280,7 @@ class Stage:
                 f"In schedule for {self.name()}: parallel({name}): {name} is an RVar; running its iterations in "
                 f"parallel could race on the same point. Parallelize a pure Var instead: "
                 f"{', '.join(x.var for x in self.schedule.dims if x.is_pure) or '(none in this stage)'}")
-        changed()
+        self._touch()
         self.schedule.dims[i] = Dim(d.var, kind, d.is_rvar, d.is_pure)
         return self
 
@@ -306,10 +306,19 @@ class Stage:
         i = self._find_dim(o, f"rename({o}, {nw})")
         self._check_new_name(nw, f"rename({o}, {nw})")
         d = self.schedule.dims[i]
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(o, nw, "", None, is_rename=True))
         self.schedule.dims[i] = Dim(nw, d.kind, d.is_rvar, d.is_pure)
         return self
+
+    def unscheduled(self):
+        """This update is left unscheduled on purpose (silences Halide's warning about it)."""
+        self.schedule.unscheduled = True
+        return self
+
+    def _touch(self):
+        changed()
+        self.schedule.touched = True
 
     def __repr__(self):
         return f"<Stage {self.name()}>"
@@ -350,12 +359,27 @@ class Func:
     def dimensions(self):
         if self._stages:
             return len(self._pure_names)
-        return self._declared_dims
+        return self._required(self._declared_dims, "dimensions", "dimension")
 
     def type(self):
         if self._stages:
             return self._stages[0].value.type
-        return self._declared_type
+        return self._required(self._declared_type, "type", "type")
+
+    def types(self):
+        return [self.type()]
+
+    def outputs(self):
+        """The number of values per point: 1 (halo has no Tuples)."""
+        self._required(self._declared_type if not self._stages else 1, "outputs", "type")
+        return 1
+
+    def _required(self, declared, method, what):
+        if declared is None:
+            raise DefinitionError(f'Can\'t call Func::{method} on Func "{self._name}" because it is undefined or has '
+                                  f'no {what} requirements; define it first or declare it: hl.Func(type, dimensions, '
+                                  f'name)')
+        return declared
 
     def has_update_definition(self):
         return len(self._stages) > 1
@@ -388,8 +412,9 @@ class Func:
                 pure_args = [a if isinstance(a, Var) else Var() for a in args]
                 if any(not isinstance(a, Var) for a in args):
                     pure_args = [Var(f"{self._name}_v{i}") for i in range(len(args))]
-                zero = cast(self._declared_type or init.type, 0)
-                self._define_pure(tuple(pure_args), zero)
+                # Halide's initial value: the identity of the operator
+                identity = cast(self._declared_type or init.type, 1 if value.op in "*/" else 0)
+                self._define_pure(tuple(pure_args), identity)
             current = self[args]
             ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                    "/": lambda a, b: a / b}
@@ -413,12 +438,14 @@ class Func:
             raise DefinitionError(f"pure definition of Func {self._name}: the Vars {', '.join(names)} are not distinct")
         if self._declared_dims is not None and len(args) != self._declared_dims:
             raise DefinitionError(
-                f"Func {self._name} was declared with {self._declared_dims} dimensions but defined with {len(args)}")
+                f'Func "{self._name}" is constrained to have exactly {self._declared_dims} dimensions, but is defined '
+                f'with {len(args)} dimensions')
         v = as_expr(value) if not isinstance(value, (int, float)) or self._declared_type is None \
             else as_expr(value, like=n.IntImm(self._declared_type, 0))
         if self._declared_type is not None and v.type != self._declared_type:
             raise TypeMismatchError(
-                f"Func {self._name} was declared {self._declared_type} but its definition has type {v.type}; "
+                f'Func "{self._name}" is constrained to only hold values of type {self._declared_type} but is defined '
+                f'with values of type {v.type}; '
                 f"cast the value: hl.cast(hl.{_ctor_name(self._declared_type)}, ...)")
         raw = v
         (v,), rvars = _normalize((v,), self._params)

@@ -11,6 +11,7 @@ from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
 from ..poly.boxes import box_touched
+from .requirements import bound_covers
 
 _I32 = Int(32)
 _BOOL = Bool()
@@ -85,8 +86,15 @@ class _LocalChecks(Mutator):
         return n.block(*checks, s)
 
 
+def _bound_cover_checks(ctx):
+    return [n.AssertStmt(b.condition, "halo_error_bad_buffer",
+                         f"Bounds given for {b.func} in {b.var} (from %d to %d) do not cover required region "
+                         f"(from %d to %d)", (b.min, b.max, b.lo, b.hi))
+            for b in bound_covers(ctx.env)]
+
+
 def _constraint_checks(ctx):
-    checks = []
+    checks = _bound_cover_checks(ctx)
     for c in ctx.constraints:
         hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
             if c.field == "stride" and c.dim == 0 else ""
