@@ -21,6 +21,7 @@ from .lang.buffer import Buffer
 from .lang.func import Func, Stage
 from .lang.reductions import argmax, argmin, maximum, minimum, product, sum
 from .lang.param import ImageParam, Param
+from .lang.printing import print_ as print, print_when
 from .lang.schedule import LoopLevel, MemoryType, TailStrategy
 from .lang.target import (Target, TargetArch, TargetFeature, TargetOS, TargetProcessorTune, get_host_target,
                           get_jit_target_from_environment, get_target_from_environment)
@@ -37,5 +38,5 @@ __all__ = [
     "i32_sat", "i64_sat", "u8_sat", "u16_sat", "u32_sat", "u64_sat", "lerp", "mux", "saturating_cast", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
     "MemoryType", "TailStrategy", "Target", "TargetArch", "TargetFeature", "TargetOS", "TargetProcessorTune",
     "get_host_target", "get_jit_target_from_environment", "get_target_from_environment", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
-    "HalideError", "Handle", "evaluate", "lambda_func", "vars",
+    "HalideError", "Handle", "evaluate", "lambda_func", "vars", "pow", "print", "print_when",
 ]

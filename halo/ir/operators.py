@@ -337,6 +337,8 @@ def logical_and(a, b):
     return _logical(n.And, a, b)
 
 
+n.Expr.logical_not = logical_not  # e.logical_not(), as Halide's bindings
+
 def logical_or(a, b):
     return _logical(n.Or, a, b)
 

@@ -107,6 +107,15 @@ class PipelineDef:
     images: object     # name -> Image
     params: object     # name -> ScalarParam
     digest: str
+    requirements: tuple = ()  # Requirement
+
+
+@dataclass(frozen=True, eq=False)
+class Requirement:
+    """Pipeline.add_requirement(condition, *error_args): checked before anything runs; the
+    error args are strings and integer Exprs, printed after Halide's message."""
+    condition: n.Expr
+    error_args: tuple
 
 
 class _Detach(Mutator):
@@ -130,9 +139,10 @@ class LiveInputs:
     funcs: dict   # name -> Func
 
 
-def freeze(outputs):
-    """(PipelineDef, LiveInputs) of the pipeline that computes `outputs` (Funcs)."""
-    funcs, images, params = {}, {}, {}
+def freeze(outputs, requirements=(), requirement_params=None):
+    """(PipelineDef, LiveInputs) of the pipeline that computes `outputs` (Funcs), with its
+    `requirements` (Requirement, whose Params are `requirement_params`: name -> Param)."""
+    funcs, images, params = {}, {}, dict(requirement_params or {})
     stack = list(outputs)
     while stack:
         f = stack.pop()
@@ -165,9 +175,10 @@ def freeze(outputs):
                      for nm, img in sorted(images.items())}
     frozen_params = {nm: ScalarParam(nm, p.type()) for nm, p in sorted(params.items())}
     out_names = tuple(f.name() for f in outputs)
-    key = digest((out_names, functions, frozen_images, frozen_params))
+    requirements = tuple(requirements)
+    key = digest((out_names, functions, frozen_images, frozen_params, requirements))
     frozen = PipelineDef(out_names, MappingProxyType(functions), MappingProxyType(frozen_images),
-                         MappingProxyType(frozen_params), key)
+                         MappingProxyType(frozen_params), key, requirements)
     return frozen, LiveInputs(dict(images), dict(params), dict(funcs))
 
 

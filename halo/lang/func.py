@@ -225,7 +225,10 @@ class Stage:
         return self
 
     def tile(self, x, y, *rest, tail=TailStrategy.Auto):
-        """tile(x, y, xo, yo, xi, yi, xf, yf) or tile(x, y, xi, yi, xf, yf) (x and y become the outer loops)."""
+        """tile(x, y, xo, yo, xi, yi, xf, yf) or tile(x, y, xi, yi, xf, yf) (x and y become the outer loops),
+        or Halide's list form tile([x, y, ...], [xo, yo, ...], [xi, yi, ...], [xf, yf, ...][, tail])."""
+        if isinstance(x, (list, tuple)):
+            return self._tile_lists(x, y, *rest, tail=tail)
         if len(rest) == 6:
             xo, yo, xi, yi, xf, yf = rest
         elif len(rest) == 4:
@@ -242,6 +245,18 @@ class Stage:
         self._split(x, xo, xi, xf, tail, made_by)
         self._split(y, yo, yi, yf, tail, made_by)
         return self.reorder(xi, yi, xo, yo)
+
+    def _tile_lists(self, previous, outers, inners, factors, *positional_tail, tail=TailStrategy.Auto):
+        tail = positional_tail[0] if positional_tail else tail
+        if not len(previous) == len(outers) == len(inners) == len(factors) or not previous:
+            raise ScheduleError(f"In schedule for {self.name()}: tile([vars], [outers], [inners], [factors]) needs four "
+                                f"lists of one length")
+        names = lambda vs: ", ".join(_var_name(v, "tile") for v in vs)
+        made_by = (f"tile([{names(previous)}], [{names(outers)}], [{names(inners)}], "
+                   f"[{', '.join(map(_shown, factors))}])")
+        for v, o, i, f in zip(previous, outers, inners, factors):
+            self._split(v, o, i, f, tail, made_by)
+        return self.reorder(*inners, *outers)
 
     def reorder(self, *vars_):
         if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):

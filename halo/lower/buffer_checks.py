@@ -93,6 +93,17 @@ def _bound_cover_checks(ctx):
             for b in bound_covers(ctx.env)]
 
 
+def _pipeline_requirement_checks(ctx):
+    """Pipeline.add_requirement's conditions, with Halide's message and the error args."""
+    checks = []
+    for r in ctx.pipeline.requirements:
+        text = " ".join("%lld" if isinstance(a, n.Expr) else a.replace("%", "%%") for a in r.error_args)
+        checks.append(n.AssertStmt(r.condition, "halo_error_bad_param",
+                                   f"Requirement Failed: (false){' ' + text if text else ''}",
+                                   tuple(a for a in r.error_args if isinstance(a, n.Expr))))
+    return checks
+
+
 def _constraint_checks(ctx):
     checks = _bound_cover_checks(ctx)
     for c in ctx.constraints:
@@ -155,5 +166,6 @@ def _requirement_checks(ctx):
 
 
 def buffer_checks(stmt, ctx):
-    return n.block(*_range_checks(ctx), *_requirement_checks(ctx), *_constraint_checks(ctx),
+    return n.block(*_range_checks(ctx), *_pipeline_requirement_checks(ctx), *_requirement_checks(ctx),
+                   *_constraint_checks(ctx),
                    _LocalChecks(ctx).mutate(stmt))
