@@ -156,7 +156,7 @@ class Pipeline:
         """A condition checked before the pipeline runs (Halide's Pipeline::add_requirement): when
         it fails, realize raises "Requirement Failed: (false)" followed by `error_args` (strings
         and integer Exprs)."""
-        from .lang.func import _normalize
+        from .lang.func import _normalize, _VarUses
         cond = as_expr(condition)
         if not cond.type.is_bool():
             raise DefinitionError(f"add_requirement needs a boolean condition, got {cond.type} ({cond})")
@@ -166,6 +166,12 @@ class Pipeline:
                 raise DefinitionError(f"add_requirement: error argument {a} has type {a.type}; halo prints strings "
                                       f"and integers there (cast a float: hl.i32(...))")
         exprs = [cond] + [cast(Int(64), a) for a in args if not isinstance(a, str)]
+        uses = _VarUses()
+        for e in exprs:
+            uses.visit(e)
+        if uses.names:
+            raise DefinitionError(f"add_requirement: {cond} uses Var {uses.names[0]}; a requirement is checked once, "
+                                  f"before the pipeline runs, so it may use Params and constants only")
         norm, rvars = _normalize(exprs, self._requirement_params)
         if rvars:
             raise DefinitionError(f"add_requirement: {cond} uses an RVar; a requirement is checked once, before "

@@ -50,7 +50,7 @@ def test_image_param_called_with_wrong_arity():
 
 def test_calling_an_undefined_func():
     f, g = hl.Func("f"), hl.Func("g")
-    with raises(hl.DefinitionError, "Func f is called before it has a definition; define it first"):
+    with raises(hl.DefinitionError, "Can't call Func \"f\" because it has not yet been defined. Define it first"):
         g[x] = f[x]
 
 
@@ -397,3 +397,26 @@ def test_output_smaller_than_the_split_factor_at_runtime(tail, fragment):
     f.split(x, xo, xi, 8, tail)
     with raises(hl.HaloRuntimeError, fragment):
         f.realize([5])
+
+
+def test_print_needs_a_value_first_and_no_vector_loop():
+    with raises(hl.DefinitionError, "hl.print needs a value first"):
+        hl.print("x is", x)
+    with raises(hl.DefinitionError, "hl.print_when needs a boolean condition first"):
+        hl.print_when(x, x)
+    f = hl.Func("f")
+    f[x] = hl.print(x, "is x")
+    f.vectorize(x, 4)
+    with raises(hl.ScheduleError, "is in a vectorized loop: halo prints scalars only"):
+        f.realize([8])
+
+
+def test_requirement_error_args_are_strings_and_integers():
+    f = hl.Func("f")
+    f[x] = x
+    with raises(hl.DefinitionError, "add_requirement: error argument 0.5f has type float32"):
+        hl.Pipeline(f).add_requirement(x > 0, "half", 0.5)
+    with raises(hl.DefinitionError, "add_requirement needs a boolean condition"):
+        hl.Pipeline(f).add_requirement(x)
+    with raises(hl.DefinitionError, "add_requirement: (x > 0) uses Var x; a requirement is checked once"):
+        hl.Pipeline(f).add_requirement(x > 0)

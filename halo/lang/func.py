@@ -102,31 +102,33 @@ def plain(e):
 
 
 class _PendingUpdate:
-    """`f[x] += v` on a Func with no definition yet: the pure definition becomes 0 (Halide rule)."""
+    """`f[x] += v` on a Func with no definition yet: the pure definition becomes the operator's
+    identity (Halide rule); `ref` is the f[x] it was made from, the only place it may define."""
 
-    def __init__(self, op, value):
-        self.op, self.value = op, value
+    def __init__(self, op, value, ref):
+        self.op, self.value, self.ref = op, value, ref
 
 
 class _UndefinedRef(ExprLike):
-    """f[...] of a Func with no definition yet: only `f[...] += v` (and -=, *=, /=) may use it."""
+    """f[...] of a Func with no definition yet: only `f[...] += v` (and -=, *=, /=, or
+    `f[...] = f[...] + v`) may use it, as in Halide."""
 
     def __init__(self, func, args):
         self.func, self.args = func, args
 
     def _pending(op):
         def fn(self, value):
-            return _PendingUpdate(op, value)
+            return _PendingUpdate(op, value, self)
         return fn
 
-    __iadd__ = _pending("+")
-    __isub__ = _pending("-")
-    __imul__ = _pending("*")
-    __itruediv__ = _pending("/")
+    __iadd__ = __add__ = _pending("+")
+    __isub__ = __sub__ = _pending("-")
+    __imul__ = __mul__ = _pending("*")
+    __itruediv__ = __truediv__ = _pending("/")
 
     def __halo_expr__(self):
         raise DefinitionError(
-            f"Func {self.func.name()} is called before it has a definition; define it first, e.g. "
+            f'Can\'t call Func "{self.func.name()}" because it has not yet been defined. Define it first, e.g. '
             f"{self.func.name()}[x, y] = ...")
 
 
@@ -386,7 +388,8 @@ class Func:
 
     def outputs(self):
         """The number of values per point: 1 (halo has no Tuples)."""
-        self._required(self._declared_type if not self._stages else 1, "outputs", "type")
+        if not self._stages:
+            self._required(self._declared_type, "outputs", "type")
         return 1
 
     def _required(self, declared, method, what):
@@ -422,6 +425,7 @@ class Func:
         if len(args) == 1 and isinstance(args[0], (list, tuple)):
             args = tuple(args[0])
         if isinstance(value, _PendingUpdate):
+            self._check_pending(value, args)
             if not self._stages:
                 init = as_expr(value.value)
                 pure_args = [a if isinstance(a, Var) else Var() for a in args]
@@ -441,6 +445,18 @@ class Func:
             self._define_pure(args, value)
         else:
             self._define_update(args, value)
+
+    def _check_pending(self, pending, args):
+        """An unevaluated `f[x] += v` defines f at x, once, as in Halide."""
+        ref = pending.ref
+        same = ref.func is self and len(ref.args) == len(args) and all(
+            n.equal(as_expr(a), as_expr(b)) for a, b in zip(ref.args, args))
+        if not same:
+            raise DefinitionError(f"Cannot use an unevaluated reference to '{ref.func.name()}' to define an update at "
+                                  f"a different location.")
+        if self._stages:
+            raise DefinitionError(f"Cannot use an unevaluated reference to '{self._name}' to define an update when a "
+                                  f"pure definition already exists.")
 
     def _define_pure(self, args, value):
         for i, a in enumerate(args):

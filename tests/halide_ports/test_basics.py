@@ -1,7 +1,6 @@
 """Port of Halide's python_bindings/test/correctness/basics.py. Left out (README.md):
 test_bool_conversion (specialize) and the Tuple parts of test_typed_funcs (test_needs_tuples.py),
-the error checks of test_unevaluated_funcref (they name Halide's _UnevaluatedFuncRefExpr class;
-its results are checked here), and the OutputImageParam, empty RDom and empty Pipeline reprs of
+and the OutputImageParam, empty RDom and empty Pipeline reprs of
 test_print_ir."""
 import pytest
 
@@ -232,28 +231,54 @@ def test_pow_rpow(hl):
         assert list(f.realize([2])) == [8.0, 9.0]
 
 
-def test_unevaluated_funcref_results(hl):
-    """The results part of Halide's test_unevaluated_funcref: every spelling of a first update
-    makes a pure definition of 0."""
+def test_unevaluated_funcref(hl):
     x = hl.Var("x")
+    f = hl.Func("f")
+    ref = f[x]  # f has no definition: an unevaluated reference
+    ref += 1
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+=: '\S*' and 'int'"):
+        ref += 1  # what += made takes no further operators
+    f[x] = ref  # the update and, since the operator is +, a pure definition of 0
+    with pytest.raises(hl.HalideError, match=r"Cannot use an unevaluated reference to 'f(\$\d+)?' to define an "
+                                             r"update when a pure definition already exists."):
+        f[x] = ref
+    assert f.realize([1])[0] == 1
+    with pytest.raises(hl.HalideError, match=r"Cannot use an unevaluated reference to 'f(\$\d+)?' to define an "
+                                             r"update at a different location."):
+        f = hl.Func("f")
+        f[x] = ref
+
     f = hl.Func("f")
     ref = f[x]
     ref += 1
     f[x] = ref
     assert f.realize([1])[0] == 1
     f = hl.Func("f")
+    f[x] = f[x] + 1
+    assert f.realize([1])[0] == 1
+    f = hl.Func("f")
     f[x] += 1
     assert f.realize([1])[0] == 1
+    with pytest.raises(hl.HalideError, match=r"Can't call Func \"f(\$\d+)?\" because it has not yet been defined\."):
+        f = hl.Func("f")
+        f[x] = 1 + f[x]  # an unevaluated reference only on the left of an operator
     g = hl.Func("g")
     g[0] += 1
     assert list(g.realize([2])) == [1, 0]
+    with pytest.raises(hl.HalideError, match=r"Cannot use an unevaluated reference to 'f(\$\d+)?' to define an "
+                                             r"update at a different location\."):
+        f = hl.Func("f")
+        f[0] = f[x] + 1  # the arguments changed
+
     g = hl.Func("g")
     g[x] = 2
     f = hl.Func("f")
-    f[g[0]] += 1
+    f[g[0]] += 1  # indexing at a FuncRef
     assert list(f.realize([3])) == [0, 0, 1]
+    g = hl.Func("g")
+    g[x] = 2
     f = hl.Func("f")
-    f[hl._] += g[hl._]
+    f[hl._] += g[hl._]  # placeholder arguments
     assert list(f.realize([1])) == [2]
 
 
