@@ -330,6 +330,7 @@ class Stage:
 
     def unscheduled(self):
         """This update is left unscheduled on purpose (silences Halide's warning about it)."""
+        changed()
         self.schedule.unscheduled = True
         return self
 
