@@ -6,6 +6,10 @@ class HaloError(Exception):
     """Base class of every error halo raises on purpose."""
 
 
+# Halide's name for it, so `except hl.HalideError` ports unchanged.
+HalideError = HaloError
+
+
 class DefinitionError(HaloError):
     """A Func, Var, RDom or expression is defined in a way halo cannot accept."""
 

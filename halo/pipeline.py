@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pathlib
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ from .errors import DefinitionError, HaloError, HaloRuntimeError, HaloWarning
 from .ir.loop_nest import loop_nest
 from .jit import compiler
 from .lang.buffer import Buffer
-from .lang.frozen import freeze
-from .lang.names import c_function_name, generation
+from .ir.operators import as_expr, cast
+from .ir.types import Int
+from .lang.frozen import Requirement, freeze
+from .lang.names import c_function_name, changed, generation
+from .lang.schedule_warnings import schedule_warnings
 from .lang.target import Target
 from .lower import lower
 from .outputs import compile_to, with_header_include
@@ -91,12 +95,21 @@ class Compiled:
             else:
                 call_args.append(v)
         rc = self.fn(*call_args)
+        _write_printed()
         if rc != 0:
             lib = runtime.lib
             msg = runtime.ffi.string(lib.halo_last_error_message()).decode(errors="replace") \
                 if lib.halo_last_error_code() == rc else runtime.ffi.string(lib.halo_error_name(rc)).decode()
             lib.halo_clear_error()
             raise HaloRuntimeError(rc, msg)
+
+
+def _write_printed():
+    """What hl.print printed during the call, written to Python's stdout (as Halide's JIT)."""
+    text = runtime.ffi.string(runtime.lib.halo_printed())
+    if text:
+        runtime.lib.halo_clear_printed()
+        sys.stdout.write(text.decode(errors="replace"))
 
 
 def _check_writable(name, array):
@@ -137,12 +150,44 @@ class Pipeline:
         self._frozen = None
         self._live = None
         self._compiled = {}  # (target, fn_name) -> (digest, Compiled)
+        self._requirements = []
+        self._requirement_params = {}  # name -> Param the requirements use
+
+    def add_requirement(self, condition, *error_args):
+        """A condition checked before the pipeline runs (Halide's Pipeline::add_requirement): when
+        it fails, realize raises "Requirement Failed: (false)" followed by `error_args` (strings
+        and integer Exprs)."""
+        from .lang.func import _normalize, _VarUses
+        cond = as_expr(condition)
+        if not cond.type.is_bool():
+            raise DefinitionError(f"add_requirement needs a boolean condition, got {cond.type} ({cond})")
+        args = [a if isinstance(a, str) else as_expr(a) for a in error_args]
+        for a in args:
+            if not isinstance(a, str) and not (a.type.is_integer() or a.type.is_bool()):
+                raise DefinitionError(f"add_requirement: error argument {a} has type {a.type}; halo prints strings "
+                                      f"and integers there (cast a float: hl.i32(...))")
+        exprs = [cond] + [cast(Int(64), a) for a in args if not isinstance(a, str)]
+        uses = _VarUses()
+        for e in exprs:
+            uses.visit(e)
+        if uses.names:
+            raise DefinitionError(f"add_requirement: {cond} uses Var {uses.names[0]}; a requirement is checked once, "
+                                  f"before the pipeline runs, so it may use Params and constants only")
+        norm, rvars = _normalize(exprs, self._requirement_params)
+        if rvars:
+            raise DefinitionError(f"add_requirement: {cond} uses an RVar; a requirement is checked once, before "
+                                  f"the pipeline runs")
+        values = iter(norm[1:])
+        self._requirements.append(Requirement(norm[0], tuple(a if isinstance(a, str) else next(values) for a in args)))
+        changed()
 
     def frozen(self):
         """The PipelineDef, frozen again only when something changed since."""
         if self._generation != generation() or self._frozen is None:
-            self._frozen, self._live = freeze(self.outputs)
+            self._frozen, self._live = freeze(self.outputs, self._requirements, self._requirement_params)
             self._generation = generation()
+            for msg in schedule_warnings(self._live.funcs, self._frozen.outputs):
+                print(msg)  # as Halide's JIT prints its warnings
         return self._frozen
 
     def _args(self, pipeline):

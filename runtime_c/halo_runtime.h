@@ -52,6 +52,16 @@ const char *halo_error_name(int code);
  * Returns the length the full output would have. */
 int halo_snprintf(char *buf, size_t size, const char *fmt, ...);
 
+/* hl.print: the pieces of one line (joined by spaces), then its end; the lines printed so far
+ * (the host writes them to its stdout after each call, then clears them). */
+void halo_print_str(void *user_context, const char *text);
+void halo_print_i64(void *user_context, int64_t value);
+void halo_print_u64(void *user_context, uint64_t value);
+void halo_print_f64(void *user_context, double value);
+void halo_print_end(void *user_context);
+const char *halo_printed(void);
+void halo_clear_printed(void);
+
 /* ---- types and buffers (layout mirrors halide_buffer_t) --------------------------------- */
 typedef enum halo_type_code_t {
     halo_type_int = 0,

@@ -77,7 +77,7 @@ def test_an_output_bound_is_its_buffers_region():
     f = _f()
     f.bound(x, 0, 4)
     with pytest.raises(hl.HaloRuntimeError,
-                       match=r"buffer f has extent 10 in dimension 0, but f.bound\(x, 0, 4\) requires 4"):
+                       match=r"Bounds given for f in x \(from 0 to 3\) do not cover required region \(from 0 to 9\)"):
         f.realize([10, 2])
     assert np.array_equal(np.asarray(f.realize([4, 2])), np.add.outer(np.arange(2), np.arange(4)))
 

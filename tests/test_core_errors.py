@@ -50,7 +50,7 @@ def test_image_param_called_with_wrong_arity():
 
 def test_calling_an_undefined_func():
     f, g = hl.Func("f"), hl.Func("g")
-    with raises(hl.DefinitionError, "Func f is called before it has a definition; define it first"):
+    with raises(hl.DefinitionError, "Can't call Func \"f\" because it has not yet been defined. Define it first"):
         g[x] = f[x]
 
 
@@ -99,7 +99,7 @@ def test_update_with_rvars_of_two_rdoms():
 
 def test_declared_type_mismatch():
     f = hl.Func(hl.UInt(8), "f")
-    with raises(hl.TypeMismatchError, "Func f was declared uint8 but its definition has type int32"):
+    with raises(hl.TypeMismatchError, "Func \"f\" is constrained to only hold values of type uint8 but is defined with values of type int32"):
         f[x] = x
 
 
@@ -111,7 +111,7 @@ def test_integer_constant_that_does_not_fit():
 def test_float_coordinates():
     inp, g, f = hl.ImageParam(hl.UInt(8), 1, "input"), hl.Func("g"), hl.Func("f")
     g[x] = x
-    with raises(hl.DefinitionError, "argument 0 of the call to input has type float32"):
+    with raises(hl.DefinitionError, 'Implicit cast from float32 to int in argument 1 in call to "input" is not allowed'):
         f[x] = inp[hl.cast(hl.Float(32), x) * 0.5]
     with raises(hl.DefinitionError, "coordinates must be integers: use hl.cast(hl.Int(32), ...)"):
         f[x] = g[x * 0.5]
@@ -397,3 +397,26 @@ def test_output_smaller_than_the_split_factor_at_runtime(tail, fragment):
     f.split(x, xo, xi, 8, tail)
     with raises(hl.HaloRuntimeError, fragment):
         f.realize([5])
+
+
+def test_print_needs_a_value_first_and_no_vector_loop():
+    with raises(hl.DefinitionError, "hl.print needs a value first"):
+        hl.print("x is", x)
+    with raises(hl.DefinitionError, "hl.print_when needs a boolean condition first"):
+        hl.print_when(x, x)
+    f = hl.Func("f")
+    f[x] = hl.print(x, "is x")
+    f.vectorize(x, 4)
+    with raises(hl.ScheduleError, "is in a vectorized loop: halo prints scalars only"):
+        f.realize([8])
+
+
+def test_requirement_error_args_are_strings_and_integers():
+    f = hl.Func("f")
+    f[x] = x
+    with raises(hl.DefinitionError, "add_requirement: error argument 0.5f has type float32"):
+        hl.Pipeline(f).add_requirement(x > 0, "half", 0.5)
+    with raises(hl.DefinitionError, "add_requirement needs a boolean condition"):
+        hl.Pipeline(f).add_requirement(x)
+    with raises(hl.DefinitionError, "add_requirement: (x > 0) uses Var x; a requirement is checked once"):
+        hl.Pipeline(f).add_requirement(x > 0)

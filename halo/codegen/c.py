@@ -16,7 +16,7 @@ from .. import backends
 from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.find import contains
-from ..ir.intrinsics import C_MATH, LIKELY, WIDE_VECTOR_LANES
+from ..ir.intrinsics import C_MATH, LIKELY, PRINT, PRINT_WHEN, WIDE_VECTOR_LANES
 from ..ir.simplify import simplify
 from ..ir.names import BufferField, Derived
 from ..ir.types import runtime_type
@@ -274,6 +274,8 @@ class _Function:
         raise InternalError(f"cannot generate C for {e}")
 
     def intrinsic(self, e):
+        if e.name in (PRINT, PRINT_WHEN):
+            return self.print_call(e)
         args = [self.expr(a) for a in e.args]
         if e.name == LIKELY:
             return f"__builtin_expect(!!({args[0]}), 1)"
@@ -281,7 +283,24 @@ class _Function:
         if e.name in ("abs", "absd"):
             return f"halo_{e.name}_{suffix(at)}({', '.join(args)})"
         f = C_MATH[e.name]
-        return f"{f}{'f' if at.bits == 32 else ''}({args[0]})"
+        return f"{f}{'f' if at.bits == 32 else ''}({', '.join(args)})"
+
+    def print_call(self, e):
+        """hl.print / print_when as a statement expression: the value, printed when the condition holds."""
+        cond, args = ("1", e.args) if e.name == PRINT else (self.expr(e.args[0]), e.args[1:])
+        calls = []
+        for a in args:
+            if type(a) is n.StringImm:
+                calls.append(f'halo_print_str(_halo_uc, "{_c_string(a.value)}");')
+            elif a.type.is_float():
+                calls.append(f"halo_print_f64(_halo_uc, (double)({self.expr(a)}));")
+            elif a.type.is_int():
+                calls.append(f"halo_print_i64(_halo_uc, (int64_t)({self.expr(a)}));")
+            else:
+                calls.append(f"halo_print_u64(_halo_uc, (uint64_t)({self.expr(a)}));")
+        value = self.expr(args[0])
+        return (f"({{ {e.type.c_name()} _halo_pv = {value}; if ({cond}) {{ {' '.join(calls)} "
+                f"halo_print_end(_halo_uc); }} _halo_pv; }})")
 
     # ---- statements ----
     def stmt(self, s):

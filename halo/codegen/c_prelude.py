@@ -5,7 +5,7 @@ _INT_TYPES = [("i8", "int8_t", "uint8_t"), ("i16", "int16_t", "uint16_t"), ("i32
               ("i64", "int64_t", "uint64_t")]
 _UINT_TYPES = [("u8", "uint8_t"), ("u16", "uint16_t"), ("u32", "uint32_t"), ("u64", "uint64_t")]
 _FLOAT_TYPES = [("f32", "float"), ("f64", "double")]
-_MATH = [f + s for f in ("floor", "ceil", "nearbyint", "sqrt", "exp", "log") for s in ("", "f")]
+_MATH = [f + s for f in ("floor", "ceil", "nearbyint", "sqrt", "exp", "log", "pow") for s in ("", "f")]
 
 
 def prelude():

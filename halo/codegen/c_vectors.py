@@ -7,10 +7,10 @@ them. A mask's lane width follows the values compared, and converts when it meet
 Operations with no vector form in C (integer division by a variable, float modulo, intrinsics,
 gathers, scatters) apply the scalar helper lane by lane inside a small inline function; the
 compiler unrolls and often vectorizes those too. Every helper is emitted once, on first use."""
-from ..errors import InternalError
+from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import C_MATH
+from ..ir.intrinsics import C_MATH, PRINT, PRINT_WHEN
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -289,6 +289,9 @@ class VectorEmitter:
         return f"{h}({a}, {b})"
 
     def intrinsic(self, e, fn):
+        if e.name in (PRINT, PRINT_WHEN):
+            raise ScheduleError(f"{e.name}({', '.join(map(str, e.args))}) is in a vectorized loop: halo prints "
+                                f"scalars only; leave that loop unvectorized")
         at = e.args[0].type
         if e.name in ("abs", "absd"):
             scalar = f"halo_{e.name}_{suffix(at)}"

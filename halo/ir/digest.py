@@ -23,7 +23,9 @@ def _feed(h, obj, memo):
         d = sub.digest()
         memo[id(obj)] = d
         h.update(d)
-    elif obj is None or isinstance(obj, (bool, int, float, str)):
+    elif isinstance(obj, str):  # also Var names, which are str subclasses
+        h.update(f"str:{str(obj)!r};".encode())
+    elif obj is None or isinstance(obj, (bool, int, float)):
         h.update(f"{type(obj).__name__}:{obj!r};".encode())
     elif isinstance(obj, Type):
         h.update(f"T:{obj};".encode())

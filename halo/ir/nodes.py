@@ -12,6 +12,11 @@ from .types import Bool, Int, Type
 FUNC, IMAGE, INTRINSIC = "func", "image", "intrinsic"  # Call.call_type
 
 
+class TruthValueError(TypeError, ValueError):
+    """bool() of an Expr: a ValueError as in Halide's bindings, and a TypeError as Python's
+    own for objects without a truth value."""
+
+
 class Node:
     # caches: the structural hash, the affine form (simplify.linear), the free variables, the
     # names accessed (visitor.accessed_names)
@@ -50,9 +55,9 @@ class Expr(Node):
     __slots__ = ()
 
     def __bool__(self):
-        raise TypeError(
-            "a halo Expr has no truth value: use hl.select(cond, a, b) instead of `if`, and & | ~ "
-            "instead of and / or / not")
+        raise TruthValueError(
+            f"{self} cannot be converted to a bool: a halo Expr has no truth value; use hl.select(cond, a, b) "
+            f"instead of `if`, and & | ~ instead of and / or / not")
 
     __hash__ = object.__hash__
 

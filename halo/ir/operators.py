@@ -7,6 +7,9 @@
   signedness widen to the wider; int with uint becomes int of the wider width.
 """
 import math
+import warnings
+
+import numpy as np
 
 from ..errors import TypeMismatchError
 from . import nodes as n
@@ -64,8 +67,25 @@ def as_expr(value, like=None):
     if isinstance(value, float):
         if like is not None and like.type.is_float():
             return const(value, like.type)
-        return const(value, Float(32))
+        return float_literal(value)
     raise TypeMismatchError(f"cannot use {value!r} of Python type {type(value).__name__} as a halo Expr")
+
+
+def float_literal(value):
+    """A Python float as a Float(32) Expr, with Halide's RuntimeWarning when that rounds it."""
+    if not math.isnan(value) and float(np.float32(value)) != value:
+        warnings.warn(f"The floating-point value {value!r} will be interpreted as a float32 by halo and lose "
+                      f"precision; add an explicit `f32()` or `f64()` cast to avoid this warning.", RuntimeWarning,
+                      stacklevel=4)
+    return const(value, Float(32))
+
+
+def _literal(v):
+    """Whether `v` is a Python number that takes the type of the Expr it meets. An int beyond
+    Int(32) does not: it is an Int(64) Expr (as in Halide's bindings)."""
+    if isinstance(v, n.Expr) or hasattr(v, "__halo_expr__"):
+        return False
+    return not (isinstance(v, int) and not isinstance(v, bool) and not INT32.can_represent(v))
 
 
 def _ctor(t):
@@ -75,15 +95,15 @@ def _ctor(t):
 
 def match_types(a, b):
     """Coerce two operands (Exprs or Python numbers) to a common type, as Halide does."""
-    if not isinstance(a, n.Expr) and not hasattr(a, "__halo_expr__"):
+    if _literal(a):
         b = as_expr(b)
         if isinstance(a, float) and not b.type.is_float():
-            return const(a, Float(32)), cast(Float(32), b)
+            return float_literal(a), cast(Float(32), b)
         return as_expr(a, like=b), b
     a = as_expr(a)
-    if not isinstance(b, n.Expr) and not hasattr(b, "__halo_expr__"):
+    if _literal(b):
         if isinstance(b, float) and not a.type.is_float():
-            return cast(Float(32), a), const(b, Float(32))
+            return cast(Float(32), a), float_literal(b)
         return a, as_expr(b, like=a)
     b = as_expr(b)
     ta, tb = a.type, b.type
@@ -263,6 +283,15 @@ exp = _float_intrinsic("exp")
 log = _float_intrinsic("log")
 
 
+def pow_(x, y):
+    """x to the power y in floating point, as Halide's pow: an integer x becomes Float(32), and y
+    takes x's type."""
+    x = as_expr(x)
+    if not x.type.is_float():
+        x = cast(Float(32), x)
+    return call_intrinsic("pow", x, cast(x.type, as_expr(y, like=x)))
+
+
 def _attach():
     E = n.Expr
     E.__add__ = lambda a, b: add(a, b)
@@ -297,6 +326,8 @@ def _attach():
     E.__rrshift__ = lambda a, b: _shift(n.Shr, as_expr(b, like=a), a)
     E.__invert__ = lambda a: n.Not(Bool(), a) if a.type.is_bool() else n.BitNot(a.type, a)
     E.__abs__ = lambda a: abs_(a)
+    E.__pow__ = lambda a, b: pow_(a, b)
+    E.__rpow__ = lambda a, b: pow_(b, a)
 
 
 _attach()
@@ -306,6 +337,8 @@ def logical_and(a, b):
     return _logical(n.And, a, b)
 
 
+n.Expr.logical_not = logical_not  # e.logical_not(), as Halide's bindings
+
 def logical_or(a, b):
     return _logical(n.Or, a, b)
 
@@ -313,6 +346,8 @@ def logical_or(a, b):
 # ---- Halide's helpers: typed casts, saturating casts, lerp, mux ----
 def _typed_cast(t):
     def fn(value):
+        if isinstance(value, float) and t.is_float():
+            return const(value, t)  # hl.f64(0.1) is the double 0.1, not a float32 widened
         return cast(t, as_expr(value))
     return fn
 

@@ -16,7 +16,7 @@ def expr_to_str(e):
         return f"{e.value!r}f" if e.type.bits == 32 else repr(e.value)
     if t is n.StringImm:
         return repr(e.value)
-    if t is n.Variable:
+    if issubclass(t, n.Variable):  # also Var, RVar and Param references
         return str(e.name)
     if t is n.Cast:
         return f"{e.type}({expr_to_str(e.value)})"

@@ -36,11 +36,19 @@ class _Code(str):
 
 @dataclass(frozen=True)
 class Type:
-    code: str  # "int", "uint", "float", "bool", "handle"
-    bits: int
-    lanes: int = 1
+    """Type(code, bits, lanes=1); code is halo's name ("int") or a hl.TypeCode. Type() is
+    Halide's default: a handle of 0 bits and 0 lanes."""
+    code: str = None  # "int", "uint", "float", "bool", "handle"
+    bits: int = 0
+    lanes: int = None
 
     def __post_init__(self):
+        if self.lanes is None:
+            object.__setattr__(self, "lanes", 0 if self.code is None else 1)
+        if self.code is None:
+            object.__setattr__(self, "code", "handle")
+        if isinstance(self.code, TypeCode):
+            object.__setattr__(self, "code", self.code.value)
         object.__setattr__(self, "code", _Code(self.code))
         object.__setattr__(self, "bits", _Count(self.bits))
         object.__setattr__(self, "lanes", _Count(self.lanes))
@@ -115,6 +123,10 @@ class Type:
     def is_handle(self):
         return self.code == "handle"
 
+    def same_handle_type(self, other):
+        """halo's handles carry no C++ type: two handles are always the same kind."""
+        return self.is_handle() and other.is_handle()
+
     def with_bits(self, bits):
         return Type("bool" if bits == 1 and self.code == "uint" else self.code, bits, self.lanes)
 
@@ -158,7 +170,7 @@ class Type:
         return name if self.lanes == 1 else f"{name}x{self.lanes}"
 
     def __repr__(self):
-        return str(self)
+        return f"<halo.Type {self}>"
 
 
 # halo_type_code_t of the runtime (halo_runtime.h); Bool is stored as a uint8 with 1 bit, as in Halide.
@@ -192,6 +204,11 @@ def Float(bits=32, lanes=1):
 
 def Bool(lanes=1):
     return Type("bool", 1, lanes)
+
+
+def Handle(lanes=1):
+    """An opaque pointer (Halide's Handle(): 64 bits)."""
+    return Type("handle", 64, lanes)
 
 
 def type_of_dtype(dtype):

@@ -25,7 +25,7 @@ from . import hexagon
 MARKER = "halo_hexagon_mark"
 
 
-_LIBM = re.compile(r"\b(?:(floor|ceil|nearbyint|sqrt|exp|log)f?|halo_(mod)_f(?:32|64))\(")
+_LIBM = re.compile(r"\b(?:(floor|ceil|nearbyint|sqrt|exp|log|pow)f?|halo_(mod)_f(?:32|64))\(")
 _NAMES = {"nearbyint": "hl.round", "mod": "% on floats"}
 
 

@@ -1,9 +1,10 @@
 """BoundaryConditions: Funcs that extend an image or a bounded Func over the whole plane, with
-Halide's values everywhere: repeat_image and the mirrors are periodic. Outside the bounds a
+Halide's values everywhere (and its keyword arguments: f, exterior, bounds): repeat_image and the mirrors are periodic. Outside the bounds a
 coordinate is reduced modulo the period; the final clamp changes no value (the reduced
 coordinate is already inside) but gives bounds inference the image's box directly."""
 from ..errors import DefinitionError
 from ..ir.operators import as_expr, clamp, select
+from .expr import is_undefined
 from .func import Func
 from .names import unique_name
 from .var import Range, Var
@@ -20,6 +21,8 @@ def _bounds(source, bounds, what):
     for b in bounds:
         if isinstance(b, Range):
             out.append((b.min, b.extent))
+        elif isinstance(b, (tuple, list)) and len(b) == 2 and all(map(is_undefined, b)):
+            out.append(None)  # Halide's (hl.Expr(), hl.Expr()): unbounded in this dimension
         elif isinstance(b, (tuple, list)) and len(b) == 2:
             out.append((as_expr(b[0]), as_expr(b[1])))
         elif b is None:
@@ -50,13 +53,15 @@ def _wrap(source, bounds, what, coord):
     return f, args, coords, bounds
 
 
-def repeat_edge(source, bounds=None):
+def repeat_edge(f, bounds=None):
+    source = f
     f, args, coords, _ = _wrap(source, bounds, "repeat_edge", lambda x, lo, hi: clamp(x, lo, hi))
     f[tuple(args)] = source[tuple(coords)]
     return f
 
 
-def constant_exterior(source, value, bounds=None):
+def constant_exterior(f, exterior, bounds=None):
+    source, value = f, exterior
     f, args, coords, bs = _wrap(source, bounds, "constant_exterior", lambda x, lo, hi: clamp(x, lo, hi))
     inside = None
     for a, b in zip(args, bs):
@@ -91,19 +96,22 @@ def _mirror_interior(x, lo, hi):
     return clamp(select(_outside(x, lo, hi), limit - select(d < 0, -d, d) + lo, x), lo, hi)
 
 
-def repeat_image(source, bounds=None):
+def repeat_image(f, bounds=None):
+    source = f
     f, args, coords, _ = _wrap(source, bounds, "repeat_image", _repeat)
     f[tuple(args)] = source[tuple(coords)]
     return f
 
 
-def mirror_image(source, bounds=None):
+def mirror_image(f, bounds=None):
+    source = f
     f, args, coords, _ = _wrap(source, bounds, "mirror_image", _mirror)
     f[tuple(args)] = source[tuple(coords)]
     return f
 
 
-def mirror_interior(source, bounds=None):
+def mirror_interior(f, bounds=None):
+    source = f
     f, args, coords, _ = _wrap(source, bounds, "mirror_interior", _mirror_interior)
     f[tuple(args)] = source[tuple(coords)]
     return f

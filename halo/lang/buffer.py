@@ -103,7 +103,23 @@ class Buffer:
         return self._array
 
     def __array__(self, dtype=None, copy=None):
-        return self._array if dtype is None else self._array.astype(dtype)
+        array = self._array if dtype is None else self._array.astype(dtype)
+        return array.copy() if copy else array
+
+    def fill(self, value):
+        self._array.fill(value)
+        return self
+
+    def all_equal(self, value):
+        return bool(np.all(self._array == value))
+
+    def copy_to_host(self):
+        """Halide's copy back from a device: halo's Buffers are always in host memory."""
+        return self
+
+    def __repr__(self):
+        shape = ",".join(f"[{d.min()},{d.extent()},{d.stride()}]" for d in map(self.dim, range(self.dimensions())))
+        return f"<halo.Buffer of type {self._type} shape:[{shape}]>"
 
     def _index(self, args):
         if len(args) != self._array.ndim:

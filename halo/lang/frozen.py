@@ -107,6 +107,15 @@ class PipelineDef:
     images: object     # name -> Image
     params: object     # name -> ScalarParam
     digest: str
+    requirements: tuple = ()  # Requirement
+
+
+@dataclass(frozen=True, eq=False)
+class Requirement:
+    """Pipeline.add_requirement(condition, *error_args): checked before anything runs; the
+    error args are strings and integer Exprs, printed after Halide's message."""
+    condition: n.Expr
+    error_args: tuple
 
 
 class _Detach(Mutator):
@@ -123,14 +132,17 @@ def _constraints(cs):
 
 @dataclass(frozen=True, eq=False)
 class LiveInputs:
-    """The user's objects behind a PipelineDef's inputs (where realize() finds their values)."""
+    """The user's objects behind a PipelineDef's inputs (where realize() finds their values),
+    and its Funcs (where Halide's schedule warnings are found)."""
     images: dict  # name -> ImageParam or Buffer
     params: dict  # name -> Param
+    funcs: dict   # name -> Func
 
 
-def freeze(outputs):
-    """(PipelineDef, LiveInputs) of the pipeline that computes `outputs` (Funcs)."""
-    funcs, images, params = {}, {}, {}
+def freeze(outputs, requirements=(), requirement_params=None):
+    """(PipelineDef, LiveInputs) of the pipeline that computes `outputs` (Funcs), with its
+    `requirements` (Requirement, whose Params are `requirement_params`: name -> Param)."""
+    funcs, images, params = {}, {}, dict(requirement_params or {})
     stack = list(outputs)
     while stack:
         f = stack.pop()
@@ -163,10 +175,11 @@ def freeze(outputs):
                      for nm, img in sorted(images.items())}
     frozen_params = {nm: ScalarParam(nm, p.type()) for nm, p in sorted(params.items())}
     out_names = tuple(f.name() for f in outputs)
-    key = digest((out_names, functions, frozen_images, frozen_params))
+    requirements = tuple(requirements)
+    key = digest((out_names, functions, frozen_images, frozen_params, requirements))
     frozen = PipelineDef(out_names, MappingProxyType(functions), MappingProxyType(frozen_images),
-                         MappingProxyType(frozen_params), key)
-    return frozen, LiveInputs(dict(images), dict(params))
+                         MappingProxyType(frozen_params), key, requirements)
+    return frozen, LiveInputs(dict(images), dict(params), dict(funcs))
 
 
 def _check_distinct_names(functions, images, params):

@@ -102,31 +102,33 @@ def plain(e):
 
 
 class _PendingUpdate:
-    """`f[x] += v` on a Func with no definition yet: the pure definition becomes 0 (Halide rule)."""
+    """`f[x] += v` on a Func with no definition yet: the pure definition becomes the operator's
+    identity (Halide rule); `ref` is the f[x] it was made from, the only place it may define."""
 
-    def __init__(self, op, value):
-        self.op, self.value = op, value
+    def __init__(self, op, value, ref):
+        self.op, self.value, self.ref = op, value, ref
 
 
 class _UndefinedRef(ExprLike):
-    """f[...] of a Func with no definition yet: only `f[...] += v` (and -=, *=, /=) may use it."""
+    """f[...] of a Func with no definition yet: only `f[...] += v` (and -=, *=, /=, or
+    `f[...] = f[...] + v`) may use it, as in Halide."""
 
     def __init__(self, func, args):
         self.func, self.args = func, args
 
     def _pending(op):
         def fn(self, value):
-            return _PendingUpdate(op, value)
+            return _PendingUpdate(op, value, self)
         return fn
 
-    __iadd__ = _pending("+")
-    __isub__ = _pending("-")
-    __imul__ = _pending("*")
-    __itruediv__ = _pending("/")
+    __iadd__ = __add__ = _pending("+")
+    __isub__ = __sub__ = _pending("-")
+    __imul__ = __mul__ = _pending("*")
+    __itruediv__ = __truediv__ = _pending("/")
 
     def __halo_expr__(self):
         raise DefinitionError(
-            f"Func {self.func.name()} is called before it has a definition; define it first, e.g. "
+            f'Can\'t call Func "{self.func.name()}" because it has not yet been defined. Define it first, e.g. '
             f"{self.func.name()}[x, y] = ...")
 
 
@@ -200,7 +202,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive}: TailStrategy.{tail.value} would compute some points "
                 f"of an update definition twice or past the end, which changes its result; legal here: "
                 f"TailStrategy.GuardWithIf (the default for updates)")
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(o, on, inn, f, tail, directive=made_by or directive))
         self.schedule.dims[i:i + 1] = [Dim(inn, dim.kind, dim.is_rvar, dim.is_pure),
                                        Dim(on, "serial", dim.is_rvar, dim.is_pure)]
@@ -219,13 +221,16 @@ class Stage:
         di, do = self.schedule.dims[ii], self.schedule.dims[oi]
         if di.is_rvar != do.is_rvar:
             raise ScheduleError(f"In schedule for {self.name()}: {directive}: cannot fuse a Var with an RVar")
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(f_n, o_n, i_n, None, is_fuse=True))
         self.schedule.dims[ii:oi + 1] = [Dim(f_n, "serial", di.is_rvar, di.is_pure and do.is_pure)]
         return self
 
     def tile(self, x, y, *rest, tail=TailStrategy.Auto):
-        """tile(x, y, xo, yo, xi, yi, xf, yf) or tile(x, y, xi, yi, xf, yf) (x and y become the outer loops)."""
+        """tile(x, y, xo, yo, xi, yi, xf, yf) or tile(x, y, xi, yi, xf, yf) (x and y become the outer loops),
+        or Halide's list form tile([x, y, ...], [xo, yo, ...], [xi, yi, ...], [xf, yf, ...][, tail])."""
+        if isinstance(x, (list, tuple)):
+            return self._tile_lists(x, y, *rest, tail=tail)
         if len(rest) == 6:
             xo, yo, xi, yi, xf, yf = rest
         elif len(rest) == 4:
@@ -242,6 +247,18 @@ class Stage:
         self._split(x, xo, xi, xf, tail, made_by)
         self._split(y, yo, yi, yf, tail, made_by)
         return self.reorder(xi, yi, xo, yo)
+
+    def _tile_lists(self, previous, outers, inners, factors, *positional_tail, tail=TailStrategy.Auto):
+        tail = positional_tail[0] if positional_tail else tail
+        if not len(previous) == len(outers) == len(inners) == len(factors) or not previous:
+            raise ScheduleError(f"In schedule for {self.name()}: tile([vars], [outers], [inners], [factors]) needs four "
+                                f"lists of one length")
+        names = lambda vs: ", ".join(_var_name(v, "tile") for v in vs)
+        made_by = (f"tile([{names(previous)}], [{names(outers)}], [{names(inners)}], "
+                   f"[{', '.join(map(_shown, factors))}])")
+        for v, o, i, f in zip(previous, outers, inners, factors):
+            self._split(v, o, i, f, tail, made_by)
+        return self.reorder(*inners, *outers)
 
     def reorder(self, *vars_):
         if len(vars_) == 1 and isinstance(vars_[0], (list, tuple)):
@@ -263,7 +280,7 @@ class Stage:
                 f"In schedule for {self.name()}: {directive} changes the order of the RVars ({', '.join(old_r)} "
                 f"becomes {', '.join(new_r)}), which may change the meaning of the update; reorder Vars "
                 f"around the RVars instead")
-        changed()
+        self._touch()
         self.schedule.dims = new_dims
         return self
 
@@ -280,7 +297,7 @@ class Stage:
                 f"In schedule for {self.name()}: parallel({name}): {name} is an RVar; running its iterations in "
                 f"parallel could race on the same point. Parallelize a pure Var instead: "
                 f"{', '.join(x.var for x in self.schedule.dims if x.is_pure) or '(none in this stage)'}")
-        changed()
+        self._touch()
         self.schedule.dims[i] = Dim(d.var, kind, d.is_rvar, d.is_pure)
         return self
 
@@ -306,10 +323,20 @@ class Stage:
         i = self._find_dim(o, f"rename({o}, {nw})")
         self._check_new_name(nw, f"rename({o}, {nw})")
         d = self.schedule.dims[i]
-        changed()
+        self._touch()
         self.schedule.splits.append(Split(o, nw, "", None, is_rename=True))
         self.schedule.dims[i] = Dim(nw, d.kind, d.is_rvar, d.is_pure)
         return self
+
+    def unscheduled(self):
+        """This update is left unscheduled on purpose (silences Halide's warning about it)."""
+        changed()
+        self.schedule.unscheduled = True
+        return self
+
+    def _touch(self):
+        changed()
+        self.schedule.touched = True
 
     def __repr__(self):
         return f"<Stage {self.name()}>"
@@ -350,12 +377,28 @@ class Func:
     def dimensions(self):
         if self._stages:
             return len(self._pure_names)
-        return self._declared_dims
+        return self._required(self._declared_dims, "dimensions", "dimension")
 
     def type(self):
         if self._stages:
             return self._stages[0].value.type
-        return self._declared_type
+        return self._required(self._declared_type, "type", "type")
+
+    def types(self):
+        return [self.type()]
+
+    def outputs(self):
+        """The number of values per point: 1 (halo has no Tuples)."""
+        if not self._stages:
+            self._required(self._declared_type, "outputs", "type")
+        return 1
+
+    def _required(self, declared, method, what):
+        if declared is None:
+            raise DefinitionError(f'Can\'t call Func::{method} on Func "{self._name}" because it is undefined or has '
+                                  f'no {what} requirements; define it first or declare it: hl.Func(type, dimensions, '
+                                  f'name)')
+        return declared
 
     def has_update_definition(self):
         return len(self._stages) > 1
@@ -383,13 +426,15 @@ class Func:
         if len(args) == 1 and isinstance(args[0], (list, tuple)):
             args = tuple(args[0])
         if isinstance(value, _PendingUpdate):
+            self._check_pending(value, args)
             if not self._stages:
                 init = as_expr(value.value)
                 pure_args = [a if isinstance(a, Var) else Var() for a in args]
                 if any(not isinstance(a, Var) for a in args):
                     pure_args = [Var(f"{self._name}_v{i}") for i in range(len(args))]
-                zero = cast(self._declared_type or init.type, 0)
-                self._define_pure(tuple(pure_args), zero)
+                # Halide's initial value: the identity of the operator
+                identity = cast(self._declared_type or init.type, 1 if value.op in "*/" else 0)
+                self._define_pure(tuple(pure_args), identity)
             current = self[args]
             ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                    "/": lambda a, b: a / b}
@@ -402,6 +447,18 @@ class Func:
         else:
             self._define_update(args, value)
 
+    def _check_pending(self, pending, args):
+        """An unevaluated `f[x] += v` defines f at x, once, as in Halide."""
+        ref = pending.ref
+        same = ref.func is self and len(ref.args) == len(args) and all(
+            n.equal(as_expr(a), as_expr(b)) for a, b in zip(ref.args, args))
+        if not same:
+            raise DefinitionError(f"Cannot use an unevaluated reference to '{ref.func.name()}' to define an update at "
+                                  f"a different location.")
+        if self._stages:
+            raise DefinitionError(f"Cannot use an unevaluated reference to '{self._name}' to define an update when a "
+                                  f"pure definition already exists.")
+
     def _define_pure(self, args, value):
         for i, a in enumerate(args):
             if not isinstance(a, Var):
@@ -413,12 +470,14 @@ class Func:
             raise DefinitionError(f"pure definition of Func {self._name}: the Vars {', '.join(names)} are not distinct")
         if self._declared_dims is not None and len(args) != self._declared_dims:
             raise DefinitionError(
-                f"Func {self._name} was declared with {self._declared_dims} dimensions but defined with {len(args)}")
+                f'Func "{self._name}" is constrained to have exactly {self._declared_dims} dimensions, but is defined '
+                f'with {len(args)} dimensions')
         v = as_expr(value) if not isinstance(value, (int, float)) or self._declared_type is None \
             else as_expr(value, like=n.IntImm(self._declared_type, 0))
         if self._declared_type is not None and v.type != self._declared_type:
             raise TypeMismatchError(
-                f"Func {self._name} was declared {self._declared_type} but its definition has type {v.type}; "
+                f'Func "{self._name}" is constrained to only hold values of type {self._declared_type} but is defined '
+                f'with values of type {v.type}; '
                 f"cast the value: hl.cast(hl.{_ctor_name(self._declared_type)}, ...)")
         raw = v
         (v,), rvars = _normalize((v,), self._params)

@@ -50,6 +50,15 @@ def _suggest(name):
     return s if s and not s[0].isdigit() and s[0] != "$" else f"_{s}"[:255]
 
 
+class Name(str):
+    """The name of a Var or RVar: a str (halo's IR reads v.name), and v.name() as in Halide's
+    bindings."""
+    __slots__ = ()
+
+    def __call__(self):
+        return str(self)
+
+
 def unique_name(prefix):
     return f"{prefix}{next(_counter)}"
 

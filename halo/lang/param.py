@@ -141,7 +141,8 @@ def make_call(target, name, type_, dims, args, kind):
             raise TypeMismatchError(f"argument {i} of the call to {kind} {name}: {err}") from None
         if not e.type.is_integer():
             raise DefinitionError(
-                f"argument {i} of the call to {name} has type {e.type} ({e}); coordinates must be integers: "
+                f'Implicit cast from {e.type} to int in argument {i + 1} in call to "{name}" is not allowed ({e}); '
+                f"coordinates must be integers: "
                 f"use hl.cast(hl.Int(32), ...)")
         if e.type != Int(32):
             e = cast(Int(32), e)
@@ -213,3 +214,6 @@ class ImageParam:
         if not isinstance(args, tuple):
             args = (args,)
         return make_call(self, self._name, self._type, self._dims, args, "ImageParam")
+
+    def __repr__(self):
+        return f"<halo.ImageParam '{self._name}', dims: {self._dims}, type: {self._type}>"

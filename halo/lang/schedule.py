@@ -38,6 +38,8 @@ class Dim:
 class StageSchedule:
     dims: list          # innermost first
     splits: list = field(default_factory=list)
+    touched: bool = False      # a loop directive was given (Halide warns of untouched updates)
+    unscheduled: bool = False  # Stage.unscheduled(): left unscheduled on purpose
 
 
 class LoopLevel:

@@ -157,6 +157,10 @@ def _legal_tokens():
             f"{', '.join(ignored)}")
 
 
+class TargetArgumentsError(ScheduleError, TypeError):
+    """Target(...) with arguments of the wrong kind: a TypeError, as in Halide's bindings."""
+
+
 class Target:
     """Target(), Target("x86-64-linux-avx2"), Target(os, arch, bits[, processor_tune][, features]),
     as Halide's Target; immutable (with_feature / without_feature give new ones) and hashable."""
@@ -184,6 +188,23 @@ class Target:
         return get_host_target() if text is None else Target(text)
 
     # ---- Halide's Target API ----
+    @staticmethod
+    def validate_target_string(text):
+        """Whether `text` is a target string halo accepts that names its arch, bits and os."""
+        try:
+            t = Target(text)
+        except ScheduleError:
+            return False
+        return t.arch is not TargetArch.ArchUnknown and t.os is not TargetOS.OSUnknown
+
+    def supported(self):
+        """Whether halo can generate code for this target (C for any named architecture)."""
+        return self.arch is not TargetArch.ArchUnknown
+
+    def has_gpu_feature(self):
+        """Always False: halo refuses every GPU feature (README, Targets)."""
+        return False
+
     def has_feature(self, feature):
         return _feature(feature, "has_feature") in self.features
 
@@ -290,6 +311,9 @@ class Target:
 def _parts(args):
     """(os, arch, bits, processor_tune, features) of Target(os, arch, bits[, tune][, features])."""
     rest = list(args[3:])
+    if rest and isinstance(rest[-1], (list, tuple)) and not all(isinstance(f, TargetFeature) for f in rest[-1]):
+        raise TargetArgumentsError(f"Target{args!r}: incompatible constructor arguments: the features must be "
+                                   f"hl.TargetFeature values (e.g. hl.TargetFeature.AVX2)")
     tune = rest.pop(0) if rest and isinstance(rest[0], TargetProcessorTune) else TargetProcessorTune.TuneGeneric
     features = rest.pop(0) if rest and isinstance(rest[0], (list, tuple, set, frozenset)) else ()
     if len(args) < 3 or rest or not isinstance(args[0], TargetOS) or not isinstance(args[1], TargetArch) \

@@ -1,19 +1,62 @@
 """Var, RVar and RDom: the pure and reduction variables of definitions."""
+import re
+
 from ..errors import DefinitionError
 from ..ir import nodes as n
 from ..ir.operators import as_expr
 from ..ir.types import Int
-from .names import user_name
+from .names import Name, user_name
+
+_IMPLICIT = re.compile(r"_(0|[1-9][0-9]*)\Z")
 
 
 class Var(n.Variable):
-    """A pure variable. Two Vars with the same name are the same variable (as in Halide)."""
+    """A pure variable. Two Vars with the same name are the same variable (as in Halide).
+    Halide's implicit Vars are named _0, _1, ...; its placeholder is `_`."""
 
     __slots__ = ()
 
     def __init__(self, name=None):
         object.__setattr__(self, "type", Int(32))
-        object.__setattr__(self, "name", user_name(name, "Var", "_v"))
+        object.__setattr__(self, "name", Name(user_name(name, "Var", "_v")))
+
+    @staticmethod
+    def implicit(index):
+        return Var(f"_{index}")
+
+    @staticmethod
+    def outermost():
+        """The Var of the loop outside every loop of a Func (Halide's Var::outermost)."""
+        return Var("__outermost")
+
+    def is_implicit(self):
+        return self.implicit_index() >= 0
+
+    def implicit_index(self):
+        m = _IMPLICIT.match(self.name)
+        return int(m.group(1)) if m else -1
+
+    def is_placeholder(self):
+        return self.name == "_"
+
+    def same_as(self, other):
+        return isinstance(other, n.Variable) and other.name == self.name
+
+    def __str__(self):
+        return str(self.name)
+
+    def __repr__(self):
+        return f"<halo.Var '{self.name}'>"
+
+
+def vars(names):
+    """Vars named by a space-separated string: x, y = hl.vars("x y")."""
+    return tuple(Var(nm) for nm in names.split())
+
+
+# Halide's implicit Vars and its placeholder
+_ = Var("_")
+IMPLICIT = tuple(Var.implicit(i) for i in range(10))
 
 
 class Range:
@@ -38,7 +81,7 @@ class RVar(n.Variable):
     def __init__(self, rdom, index):
         object.__setattr__(self, "type", Int(32))
         suffix = _DIM_NAMES[index] if index < len(_DIM_NAMES) else str(index)
-        object.__setattr__(self, "name", f"{rdom.name}.{suffix}")
+        object.__setattr__(self, "name", Name(f"{rdom.name}.{suffix}"))
         object.__setattr__(self, "rdom", rdom)
         object.__setattr__(self, "index", index)
 
@@ -79,6 +122,10 @@ class RDom:
         return len(self.ranges)
 
     def __getitem__(self, i):
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"RDom {self.name} is indexed by an int (0 to {len(self.vars) - 1}), got {i!r}")
+        if not 0 <= i < len(self.vars):  # as Halide: no negative indices
+            raise KeyError(f"RDom {self.name} has {len(self.vars)} dimension(s); index {i} is out of range")
         return self.vars[i]
 
     def __len__(self):

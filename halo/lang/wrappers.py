@@ -24,8 +24,7 @@ def wrapper(callee, consumers):
     for c in consumers:
         if c is callee:
             raise ScheduleError(f"{what}: a Func cannot be its own consumer; legal: another Func, or in_() for all")
-    dims = callee.dimensions()
-    if dims is None:
+    if isinstance(callee, Func) and not callee.defined():
         raise ScheduleError(f"{what}: {callee.name()} has no definition yet; define it before asking for a wrapper")
     # {consumer Func, or GLOBAL: wrapper}; Funcs hash by identity
     table = callee.__dict__.setdefault("_wrappers", {})
@@ -34,6 +33,7 @@ def wrapper(callee, consumers):
     if w is None:
         name = f"{callee.name()}_in_{consumers[0].name()}" if consumers else f"{callee.name()}_global_wrapper"
         w = Func(name)
+        dims = callee.dimensions()
         vs = [Var(f"{name}_v{i}") for i in range(dims)]
         w[vs] = callee[vs]
     changed()

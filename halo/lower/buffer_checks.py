@@ -11,6 +11,7 @@ from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
 from ..poly.boxes import box_touched
+from .requirements import bound_covers
 
 _I32 = Int(32)
 _BOOL = Bool()
@@ -85,8 +86,26 @@ class _LocalChecks(Mutator):
         return n.block(*checks, s)
 
 
-def _constraint_checks(ctx):
+def _bound_cover_checks(ctx):
+    return [n.AssertStmt(b.condition, "halo_error_bad_buffer",
+                         f"Bounds given for {b.func} in {b.var} (from %d to %d) do not cover required region "
+                         f"(from %d to %d)", (b.min, b.max, b.lo, b.hi))
+            for b in bound_covers(ctx.env)]
+
+
+def _pipeline_requirement_checks(ctx):
+    """Pipeline.add_requirement's conditions, with Halide's message and the error args."""
     checks = []
+    for r in ctx.pipeline.requirements:
+        text = " ".join("%lld" if isinstance(a, n.Expr) else a.replace("%", "%%") for a in r.error_args)
+        checks.append(n.AssertStmt(r.condition, "halo_error_bad_param",
+                                   f"Requirement Failed: (false){' ' + text if text else ''}",
+                                   tuple(a for a in r.error_args if isinstance(a, n.Expr))))
+    return checks
+
+
+def _constraint_checks(ctx):
+    checks = _bound_cover_checks(ctx)
     for c in ctx.constraints:
         hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
             if c.field == "stride" and c.dim == 0 else ""
@@ -147,5 +166,6 @@ def _requirement_checks(ctx):
 
 
 def buffer_checks(stmt, ctx):
-    return n.block(*_range_checks(ctx), *_requirement_checks(ctx), *_constraint_checks(ctx),
+    return n.block(*_range_checks(ctx), *_pipeline_requirement_checks(ctx), *_requirement_checks(ctx),
+                   *_constraint_checks(ctx),
                    _LocalChecks(ctx).mutate(stmt))

@@ -150,9 +150,41 @@ def constraints(env):
     return tuple(out)
 
 
+@dataclass(frozen=True, eq=False)
+class BoundCover:
+    """An output's bound(v, min, extent) covers the region asked of it (from lo to hi), checked
+    first with Halide's message; halo then requires the buffer to be exactly that region."""
+    func: str
+    var: str
+    min: n.Expr
+    max: n.Expr
+    lo: n.Expr
+    hi: n.Expr
+
+    @property
+    def condition(self):
+        return n.And(_BOOL, n.LE(_BOOL, self.min, self.lo), n.GE(_BOOL, self.max, self.hi))
+
+
+@lru_cache(maxsize=64)
+def bound_covers(env):
+    one = n.IntImm(_I32, 1)
+    out = []
+    for o in env.pipeline.outputs:
+        f = env.function(o)
+        for v, mn, ext in f.bounds:
+            d = f.args.index(v)
+            lo = n.Variable(_I32, BufferField(o, "min", d))
+            hi = n.Sub(_I32, n.Add(_I32, lo, n.Variable(_I32, BufferField(o, "extent", d))), one)
+            out.append(BoundCover(o, v, mn, n.Sub(_I32, n.Add(_I32, mn, ext), one), lo, hi))
+    return tuple(out)
+
+
 def facts(env):
-    """The conditions lowering assumes: the requirements and the constant constraints."""
-    return [r.condition for r in requirements(env)] + [c.condition for c in constraints(env) if c.is_constant]
+    """The conditions lowering assumes: the requirements, the bounds' covers and the constant
+    constraints."""
+    return [r.condition for r in requirements(env)] + [b.condition for b in bound_covers(env)] + \
+        [c.condition for c in constraints(env) if c.is_constant]
 
 
 @lru_cache(maxsize=64)
