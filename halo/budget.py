@@ -57,16 +57,16 @@ class _Measured:
 
 def measure(lowered):
     """{buffer: _Measured} of the constant-size local buffers of a lowering."""
-    realized = lowered.realizations()
+    realized = lowered.buffers()
     out = {}
     for b in local_buffers(lowered.stmt):
         if b.bytes is None:
             continue
-        r = realized[b.name]
+        r, element_type = realized[b.name]
         extents = list(r.storage.extent_bounds)
         for f in r.storage.folds:
             extents[f.dim] = f.factor
-        out[b.name] = _Measured(b.memory, tuple(extents), tuple(f.dim for f in r.storage.folds), r.type.bytes(),
+        out[b.name] = _Measured(b.memory, tuple(extents), tuple(f.dim for f in r.storage.folds), element_type.bytes(),
                                 b.copies)
     return out
 

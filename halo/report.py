@@ -113,7 +113,7 @@ def report(lowered, target, sizes=None, formulas=None):
     `formulas` ({buffer: halo.budget.BufferFormula or None}) the symbolic sizes."""
     lines = [f"target {target}: local memory capacity {target.localmem_capacity()} bytes per kind"]
     bufs = local_buffers(lowered.stmt)
-    realized = lowered.realizations()
+    realized = lowered.buffers()
     lines.append("local buffers:")
     if not bufs:
         lines.append("  (none)")
@@ -122,11 +122,11 @@ def report(lowered, target, sizes=None, formulas=None):
             lines.append(f"  {b.name} in {b.memory.value}: {expr_to_str(b.size)} elements, sized at run time, "
                          f"x {b.copies}")
             continue
-        r = realized[b.name]
+        r, element_type = realized[b.name]
         extents = list(r.storage.extent_bounds)
         for f in r.storage.folds:
             extents[f.dim] = f.factor
-        formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
+        formula = " x ".join(str(e) for e in extents) + f" x {element_type.bytes()} B"
         symbolic = (formulas or {}).get(b.name)
         if symbolic is not None:
             formula = f"{symbolic.unaligned} B, 128) = align({formula}"

@@ -157,7 +157,8 @@ def build_stage(d, pure_names, guard_tails):
         placed.setdefault(depth(g), []).append(("guard", g))
 
     to_loops = _var_map(d, pure_names, loopvar)
-    body = n.Provide(f, tuple(substitute(to_loops, a) for a in d.args), substitute(to_loops, d.value))
+    body = n.Provide(f, tuple(substitute(to_loops, a) for a in d.args),
+                     tuple(substitute(to_loops, v) for v in d.values))
     for p in d.predicates:
         body = n.IfThenElse(substitute(to_loops, p), body, None)
     nloops = len(loop_names)
@@ -197,10 +198,28 @@ def _topo(lets):
     return out
 
 
+def _literal(text):
+    """`text` as an assertion's message prints it (the message is a format)."""
+    return text.replace("%", "%%")
+
+
+def build_specialized(d, pure_names, guard_tails):
+    """A stage with its specializations (Halide's): the first whose condition holds runs with its
+    own schedule; when none does, the stage's own schedule, or specialize_fail's error."""
+    if d.failure is None:
+        out = build_stage(d, pure_names, guard_tails)
+    else:
+        out = n.AssertStmt(n.IntImm(_BOOL, 0), "halo_error_specialize_fail",
+                           f"A schedule specialized with specialize_fail() was chosen: {_literal(d.failure)}", ())
+    for sp in reversed(d.specializations):
+        out = n.IfThenElse(sp.condition, build_specialized(sp.definition, pure_names, guard_tails), out)
+    return out
+
+
 def build_func(env, name):
     f = env.function(name)
     guard = name in env.guard_tails
-    body = n.block(*[build_stage(d, f.args, guard) for d in env.definitions[name]])
+    body = n.block(*[build_specialized(d, f.args, guard) for d in env.definitions[name]])
     # an output's region is its buffer
     return substitute(dict(_output_regions(env, name)), body) if env.is_output(name) else body
 
@@ -324,7 +343,7 @@ def inject(stmt, env, name):
         return n.block(produce, n.ProducerConsumer(name, False, body))
 
     def store_wrap(body):
-        return n.Realize(name, f.type, f.memory, (), _storage(f), body)
+        return n.Realize(name, f.types, f.memory, (), _storage(f), body)
 
     if compute_loop == store_loop:
         return inside_loop(stmt, compute_loop, lambda b: store_wrap(compute_wrap(b)))
