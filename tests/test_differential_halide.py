@@ -94,3 +94,15 @@ def test_a_root_producer_of_a_func_computed_inside_the_output_reads_only_its_reg
                       out_min=(0, 0), output_schedule=schedule, placements=("root", "at"), unroll=False,
                       parallel=False)
     _agree(program)
+
+
+@pytest.mark.parametrize("placement", ["inline", "root", "at", "sliding"])
+@pytest.mark.parametrize("specialize", [0, 20, 21])
+def test_a_tuple_producer_of_a_specialized_output(placement, specialize):
+    # the strategy's Tuple stage and specialization: the input is 20 wide, so 20 takes the
+    # vectorized branch, 21 the default
+    stages = (Stage("tuple", "i16", (-1,), consts=(-7, 3)), Stage("stencil", "i32", (0,), taps=((-1, 0, 2), (1, 1, 1))))
+    program = Program(in_type="u8", in_size=(20, 9), boundary="repeat_edge", stages=stages, out_size=(17, 16),
+                      out_min=(-2, 1), output_schedule=("none",), placements=(placement,), unroll=False,
+                      parallel=False, specialize=specialize)
+    _agree(program)
