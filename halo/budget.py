@@ -141,8 +141,12 @@ def pipeline_symbols(pipeline):
                     name += "'"
                 base[sympy.Symbol(name, positive=True, integer=True)] = _constant_factor(sp)
 
+    # a Tuple's element buffers (t.0, t.1) share their Func's fold
+    owner = {b: fn for fn in pipeline.functions.values() for b, _ in fn.buffers()}
+
     def fold_symbol(buffer, dim):
-        return sympy.Symbol(f"fold({buffer}.{pipeline.functions[buffer].args[dim]})", positive=True, integer=True)
+        fn = owner[buffer]
+        return sympy.Symbol(f"fold({fn.name}.{fn.args[dim]})", positive=True, integer=True)
     return base, fold_symbol
 
 

@@ -1,5 +1,7 @@
 """Tuple-valued Funcs against Halide: the same pipeline built with `halide` and with halo gives
 the same buffers, one per element, and halo refuses what Halide refuses."""
+import re
+
 import halide as hl_ref
 import numpy as np
 import pytest
@@ -99,3 +101,22 @@ def test_tuple_errors_are_halides(define, message):
         f[x] = (x, x)
         with pytest.raises(error, match=message):
             define(m, f, x)
+
+
+def test_each_element_of_a_local_tuple_is_its_own_buffer_of_its_own_size():
+    x, y, xo, yo, xi, yi = (hl.Var(v) for v in ("x", "y", "xo", "yo", "xi", "yi"))
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    t = hl.Func("t")
+    t[x, y] = (hl.u16(inp[x, y]) * 2, inp[x, y] + 1)
+    out = hl.Func("out")
+    out[x, y] = t[x, y][0] + hl.u16(t[x, y + 1][1])
+    out.tile(x, y, xo, yo, xi, yi, 32, 8)
+    t.compute_at(out, xo).store_in(hl.MemoryType.VTCM)
+    report = out.report([64, 32])
+    # a 32 x 9 region: 2 bytes per point of t.0, 1 of t.1, each rounded up to 128 bytes
+    assert re.search(r"t\.0 in VTCM: .*align\(32 x 9 x 2 B, 128\) = 640 B", report)
+    assert re.search(r"t\.1 in VTCM: .*align\(32 x 9 x 1 B, 128\) = 384 B", report)
+    a = np.random.default_rng(3).integers(0, 256, (33, 64)).astype(np.uint8)
+    inp.set(hl.Buffer(a))
+    expected = a[:32].astype(np.uint16) * 2 + (a[1:33] + 1).astype(np.uint16)
+    np.testing.assert_array_equal(out.realize([64, 32]).numpy(), expected)
