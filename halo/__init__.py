@@ -19,6 +19,7 @@ from .lang.expr import Expr
 from .lang import boundary as BoundaryConditions
 from .lang.buffer import Buffer
 from .lang.func import Func, Stage
+from .lang.tuple import Tuple
 from .lang.reductions import argmax, argmin, maximum, minimum, product, sum
 from .lang.param import ImageParam, Param
 from .lang.printing import print_ as print, print_when
@@ -39,7 +40,7 @@ __all__ = [
     "ScheduleError", "TypeMismatchError", "Expr", "abs", "absd", "cast", "ceil", "clamp", "exp", "floor", "log",
     "logical_and", "logical_not", "logical_or", "max", "min", "round", "select", "sqrt", "Bool", "Float", "Int",
     "Type", "TypeCode", "UInt", "argmax", "argmin", "maximum", "minimum", "product", "sum", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "i8_sat", "i16_sat",
-    "i32_sat", "i64_sat", "u8_sat", "u16_sat", "u32_sat", "u64_sat", "lerp", "mux", "saturating_cast", "BoundaryConditions", "Buffer", "Func", "Stage", "ImageParam", "Param", "LoopLevel",
+    "i32_sat", "i64_sat", "u8_sat", "u16_sat", "u32_sat", "u64_sat", "lerp", "mux", "saturating_cast", "BoundaryConditions", "Buffer", "Func", "Stage", "Tuple", "ImageParam", "Param", "LoopLevel",
     "MemoryType", "TailStrategy", "Target", "TargetArch", "TargetFeature", "TargetOS", "TargetProcessorTune",
     "get_host_target", "get_jit_target_from_environment", "get_target_from_environment", "RDom", "Range", "RVar", "Var", "Pipeline", "errors",
     "Generator", "GeneratorContext", "GeneratorParam", "InputBuffer", "InputScalar", "OutputBuffer", "generator", "main",

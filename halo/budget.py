@@ -57,16 +57,16 @@ class _Measured:
 
 def measure(lowered):
     """{buffer: _Measured} of the constant-size local buffers of a lowering."""
-    realized = lowered.realizations()
+    realized = lowered.buffers()
     out = {}
     for b in local_buffers(lowered.stmt):
         if b.bytes is None:
             continue
-        r = realized[b.name]
+        r, element_type = realized[b.name]
         extents = list(r.storage.extent_bounds)
         for f in r.storage.folds:
             extents[f.dim] = f.factor
-        out[b.name] = _Measured(b.memory, tuple(extents), tuple(f.dim for f in r.storage.folds), r.type.bytes(),
+        out[b.name] = _Measured(b.memory, tuple(extents), tuple(f.dim for f in r.storage.folds), element_type.bytes(),
                                 b.copies)
     return out
 
@@ -141,8 +141,12 @@ def pipeline_symbols(pipeline):
                     name += "'"
                 base[sympy.Symbol(name, positive=True, integer=True)] = _constant_factor(sp)
 
+    # a Tuple's element buffers (t.0, t.1) share their Func's fold
+    owner = {b: fn for fn in pipeline.functions.values() for b, _ in fn.buffers()}
+
     def fold_symbol(buffer, dim):
-        return sympy.Symbol(f"fold({buffer}.{pipeline.functions[buffer].args[dim]})", positive=True, integer=True)
+        fn = owner[buffer]
+        return sympy.Symbol(f"fold({fn.name}.{fn.args[dim]})", positive=True, integer=True)
     return base, fold_symbol
 
 

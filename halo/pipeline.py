@@ -19,6 +19,7 @@ from . import runtime
 from .codegen.c import BufferArg, CGenerator, ScalarArg
 from .errors import DefinitionError, HaloError, HaloRuntimeError, HaloWarning
 from .ir.loop_nest import loop_nest
+from .ir.names import element_buffer
 from .jit import compiler
 from .lang.buffer import Buffer
 from .ir.operators import as_expr, cast
@@ -195,7 +196,7 @@ class Pipeline:
         args += [ScalarArg(nm, prm.type) for nm, prm in sorted(pipeline.params.items())]
         for o in pipeline.outputs:
             f = pipeline.functions[o]
-            args.append(BufferArg(o, f.type, len(f.args), True))
+            args += [BufferArg(b, t, len(f.args), True) for b, t in f.buffers()]
         return args
 
     def _generate(self, fn_name, args=None, target=None):
@@ -333,25 +334,28 @@ class Pipeline:
         return compiled
 
     def realize(self, dst=(), target=None):
-        """Halide's realize: given sizes, a new Buffer per output (one Buffer, or a tuple of them
-        for several outputs); given Buffers (one per output), the pipeline writes into them and
-        returns None. Buffers keep their mins: the region computed is the buffer's."""
+        """Halide's realize: given sizes, a new Buffer per output buffer (one Buffer, or a tuple of
+        them when there are several: several outputs, or a Tuple-valued Func's elements); given
+        Buffers (one per output buffer), the pipeline writes into them and returns None. Buffers
+        keep their mins: the region computed is the buffer's."""
+        buffers = [(o, b, t) for o in self.outputs for b, t in zip(_element_names(o), o.types())]
         outs = _destinations(dst)
-        for o, b in zip(self.outputs, outs or ()):
-            _check_destination(o, b)
-        if outs is not None and len(outs) != len(self.outputs):
-            raise HaloError(f"Realization requires {len(outs)} output(s) but pipeline produces {len(self.outputs)} "
-                            f"result(s) ({', '.join(o.name() for o in self.outputs)}); pass one Buffer per output")
+        if outs is not None and len(outs) != len(buffers):
+            raise HaloError(f"Realization requires {len(outs)} output(s) but pipeline produces {len(buffers)} "
+                            f"result(s) ({', '.join(b for _, b, _ in buffers)}); pass one Buffer per output "
+                            f"(a Tuple-valued Func needs one per element)")
+        for (o, name, t), b in zip(buffers, outs or ()):
+            _check_destination(o, name, t, b)
         if outs is None:
             shape = tuple(reversed([_output_sizes(dst, o, len(o.args())) for o in self.outputs][0]))
-            outs = [Buffer(np.empty(shape, o.type().numpy_dtype()), name=o.name()) for o in self.outputs]
+            outs = [Buffer(np.empty(shape, t.numpy_dtype()), name=o.name()) for o, _, t in buffers]
             returned = outs[0] if len(outs) == 1 else tuple(outs)
         else:
             returned = None
         compiled = self.compile_jit(target)
         values = self._input_values()
-        for o, b in zip(self.outputs, outs):
-            values[o.name()] = b
+        for (_, name, _), b in zip(buffers, outs):
+            values[name] = b
         compiled(values)
         return returned
 
@@ -382,11 +386,17 @@ def _destinations(dst):
     return [d if isinstance(d, Buffer) else Buffer(d) for d in ([dst] if one else dst)]
 
 
-def _check_destination(func, buf):
-    """Halide's checks of a Buffer given to realize, at the call (the C checks its region)."""
-    if buf.type() != func.type():
-        raise HaloError(f"Output buffer {func.name()} has type {func.type()} but type of the buffer passed in is "
-                        f"{buf.type()}")
+def _element_names(func):
+    """The names of a Func's output buffers (Halide's f.0, f.1 for a Tuple)."""
+    count = func.outputs()
+    return [element_buffer(func.name(), i, count) for i in range(count)]
+
+
+def _check_destination(func, name, type_, buf):
+    """Halide's checks of a Buffer given to realize for output buffer `name` of `func`, at the
+    call (the C checks its region)."""
+    if buf.type() != type_:
+        raise HaloError(f"Output buffer {name} has type {type_} but type of the buffer passed in is {buf.type()}")
     if buf.dimensions() != len(func.args()):
-        raise HaloError(f"Output buffer {func.name()} requires a buffer of exactly {len(func.args())} dimensions, "
+        raise HaloError(f"Output buffer {name} requires a buffer of exactly {len(func.args())} dimensions, "
                         f"but the buffer passed in has {buf.dimensions()} dimensions")

@@ -112,18 +112,18 @@ def report_data(lowered, target, sizes=None, formulas=None):
     """The report as plain data (what report() prints, and what a build system reads as JSON);
     `sizes` ({buffer name: [extent per dimension]}) adds per-frame figures; `formulas` ({buffer:
     halo.budget.BufferFormula or None}) the symbolic sizes."""
-    realized = lowered.realizations()
+    realized = lowered.buffers()
     bufs = []
     for b in local_buffers(lowered.stmt):
         entry = {"name": b.name, "memory": b.memory.value, "copies": b.copies, "bytes": b.bytes, "total": b.total}
         if b.bytes is None:
             entry["elements"] = expr_to_str(b.size)
         else:
-            r = realized[b.name]
+            r, element_type = realized[b.name]
             extents = list(r.storage.extent_bounds)
             for f in r.storage.folds:
                 extents[f.dim] = f.factor
-            formula = " x ".join(str(e) for e in extents) + f" x {r.type.bytes()} B"
+            formula = " x ".join(str(e) for e in extents) + f" x {element_type.bytes()} B"
             symbolic = (formulas or {}).get(b.name)
             if symbolic is not None:
                 formula = f"{symbolic.unaligned} B, 128) = align({formula}"

@@ -3,10 +3,11 @@ halo: a program is plain data (`Program`), `build(hl, program)` makes its Funcs 
 module's API, and `programs()` is the hypothesis strategy that draws them. Stages are
 stencils, separable passes, pointwise arithmetic with Python literals (select / min / max /
 clamp / absd, + - *, / and % by positive constants of possibly negative values), casts across
-u8 / u16 / i16 / i32 / f32, RDom reductions and pairs of earlier stages; the input goes through
-one of Halide's boundary conditions. Schedules split, tile, fuse, reorder, vectorize, unroll and
-parallelize the output and place each producer inline, at the root or inside the output's
-loops (with store_root for sliding windows)."""
+u8 / u16 / i16 / i32 / f32, RDom reductions, pairs of earlier stages and Tuple-valued producers
+(read as the sum of their two elements); the input goes through one of Halide's boundary
+conditions. Schedules split, tile, fuse, reorder, vectorize, unroll and parallelize the output,
+may specialize it on the input's width (with a vectorized branch), and place each producer
+inline, at the root or inside the output's loops (with store_root for sliding windows)."""
 import dataclasses
 from dataclasses import dataclass
 
@@ -27,12 +28,12 @@ POINTWISE = ("add", "sub", "mul", "div", "mod", "min", "max", "absd", "clamp", "
 
 @dataclass(frozen=True)
 class Stage:
-    kind: str           # "stencil", "pointwise", "reduce", "pair"
+    kind: str           # "stencil", "pointwise", "reduce", "pair", "tuple" (never the output)
     type: str           # of the result
     sources: tuple      # stage indices read (-1: the input after its boundary condition)
     taps: tuple = ()    # stencil: ((dx, dy, weight), ...)
     op: str = ""        # pointwise
-    consts: tuple = ()  # pointwise / pair literals
+    consts: tuple = ()  # pointwise / pair / tuple literals
     extent: int = 0     # reduce: RDom extent along x
 
 
@@ -48,6 +49,7 @@ class Program:
     placements: tuple   # per producer stage: "inline", "root", "at", "sliding"
     unroll: bool
     parallel: bool
+    specialize: int = 0  # the output specialized for inputs at least this wide (0: not)
 
     def input_data(self, seed=0):
         rng = np.random.default_rng(seed)
@@ -95,9 +97,14 @@ def build(hl, program):
         src = bc(inp, 7) if program.boundary == "constant_exterior" else bc(inp)
     funcs = []
 
-    def read(i, dx=0, dy=0):
+    def at(i, ax, ay):
         f = src if i < 0 else funcs[i]
-        return f[x + dx, y + dy]
+        if i >= 0 and program.stages[i].kind == "tuple":
+            return f[ax, ay][0] + f[ax, ay][1]
+        return f[ax, ay]
+
+    def read(i, dx=0, dy=0):
+        return at(i, x + dx, y + dy)
 
     for k, s in enumerate(program.stages):
         t = _type(hl, s.type)
@@ -112,13 +119,20 @@ def build(hl, program):
             f[x, y] = _pointwise(hl, s.op, hl.cast(t, read(s.sources[0])), s.consts, t)
         elif s.kind == "pair":
             f[x, y] = hl.cast(t, read(s.sources[0])) - hl.cast(t, read(s.sources[1], *s.consts))
+        elif s.kind == "tuple":
+            v = hl.cast(t, read(s.sources[0]))
+            f[x, y] = (v + s.consts[0], v * s.consts[1])
         else:
             r = hl.RDom([(0, s.extent)], f"r{k}")
             f[x, y] = hl.cast(t, 0)
-            f[x, y] += hl.cast(t, (src if s.sources[0] < 0 else funcs[s.sources[0]])[x + r.x - s.extent // 2, y])
+            f[x, y] += hl.cast(t, at(s.sources[0], x + r.x - s.extent // 2, y))
         funcs.append(f)
     out = funcs[-1]
     _schedule(hl, program, funcs, out, x, y)
+    if program.specialize:
+        wide = out.specialize(inp.width() >= program.specialize)
+        if program.output_schedule[0] == "none" and not program.unroll and program.stages[-1].kind != "reduce":
+            wide.vectorize(x, 4)
     return inp, out
 
 
@@ -183,6 +197,8 @@ def _magnitude(stage, m):
     if stage.kind == "pair":
         return 2 * m
     a, b = stage.consts
+    if stage.kind == "tuple":
+        return m + abs(a) + m * b
     return {"add": m + abs(a), "sub": m + abs(a), "mul": m * b}.get(stage.op, max(m, abs(a)) + b)
 
 
@@ -193,8 +209,8 @@ def stages(draw, in_type):
     for k in range(n):
         t = draw(st.sampled_from(TYPES))
         src = draw(st.integers(-1, k - 1))
-        kind = draw(st.sampled_from(["stencil", "stencil", "pointwise", "pointwise", "reduce", "pair"]))
-        if kind == "pair" and k == 0:
+        kind = draw(st.sampled_from(["stencil", "stencil", "pointwise", "pointwise", "reduce", "pair", "tuple"]))
+        if (kind == "pair" and k == 0) or (kind == "tuple" and k == n - 1):
             kind = "pointwise"
         if kind == "stencil":
             separable = draw(st.booleans())
@@ -208,6 +224,8 @@ def stages(draw, in_type):
         elif kind == "pair":
             other = draw(st.integers(-1, k - 1))
             stage = Stage("pair", t, (src, other), consts=(draw(st.integers(-2, 2)), draw(st.integers(-2, 2))))
+        elif kind == "tuple":
+            stage = Stage("tuple", t, (src,), consts=(draw(st.integers(-40, 300)), draw(st.integers(1, 9))))
         else:
             stage = Stage("reduce", t, (src,), extent=draw(st.integers(1, 5)))
         if stage.type != "f32" and any(i >= 0 and out[i].type == "f32" for i in stage.sources):
@@ -266,4 +284,5 @@ def programs(draw):
         placements=_legal(s, [draw(st.sampled_from(["inline", "inline", "root", "at", "sliding"])) for _ in s[:-1]]),
         unroll=draw(st.booleans()),
         parallel=draw(st.booleans()),
+        specialize=draw(st.sampled_from([0, 0, 0, in_size[0], in_size[0] + 1])),
     )

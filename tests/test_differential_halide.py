@@ -175,3 +175,15 @@ def test_a_split_by_an_expression_computes_each_tiles_producer_for_that_tile(par
     assert np.array_equal(ours, theirs) and np.array_equal(ours, data * 2)
     if not parallel:
         assert "allocate copy[uint8 * 32 * 8]" in str(halo.lower.lower([f]).stmt)
+
+
+@pytest.mark.parametrize("placement", ["inline", "root", "at", "sliding"])
+@pytest.mark.parametrize("specialize", [0, 20, 21])
+def test_a_tuple_producer_of_a_specialized_output(placement, specialize):
+    # the strategy's Tuple stage and specialization: the input is 20 wide, so 20 takes the
+    # vectorized branch, 21 the default
+    stages = (Stage("tuple", "i16", (-1,), consts=(-7, 3)), Stage("stencil", "i32", (0,), taps=((-1, 0, 2), (1, 1, 1))))
+    program = Program(in_type="u8", in_size=(20, 9), boundary="repeat_edge", stages=stages, out_size=(17, 16),
+                      out_min=(-2, 1), output_schedule=("none",), placements=(placement,), unroll=False,
+                      parallel=False, specialize=specialize)
+    _agree(program)

@@ -75,3 +75,9 @@ class NameSupply:
         k = self._used.get(key, 0)
         self._used[key] = k + 1
         return Derived(base, what, k)
+
+
+def element_buffer(func, index, count):
+    """The buffer that holds element `index` of a Func of `count` values: the Func's own name
+    for one value, Halide's f.0, f.1, ... for a Tuple."""
+    return func if count == 1 else f"{func}.{index}"

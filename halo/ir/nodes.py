@@ -220,12 +220,14 @@ class Select(Expr):
 @_node
 class Call(Expr):
     """A call of a Func (FUNC), an input image or buffer (IMAGE) or a pure intrinsic (INTRINSIC:
-    abs, absd, floor, ceil, round, sqrt, exp, log, likely)."""
+    abs, absd, floor, ceil, round, sqrt, exp, log, likely). `value_index` is the element of a
+    Tuple-valued Func read (0 for a Func of one value)."""
     type: Type
     name: str
     args: tuple
     call_type: str
     target: object = None  # the front end's Func, ImageParam or Buffer (not structural)
+    value_index: int = 0
 
 
 @_node
@@ -307,10 +309,11 @@ class IfThenElse(Stmt):
 
 @_node
 class Provide(Stmt):
-    """Store `value` into Func `name` at the multi-dimensional `args` (before flattening)."""
+    """Store `values` (one per element of the Func, all evaluated before any is stored) into
+    Func `name` at the multi-dimensional `args` (before flattening)."""
     name: str
     args: tuple
-    value: Expr
+    values: tuple
 
 
 @_node
@@ -344,9 +347,10 @@ class Storage:
 
 @_node
 class Realize(Stmt):
-    """Storage for Func `name` over `bounds` ((min, extent) per dimension) in `memory`."""
+    """Storage for Func `name` over `bounds` ((min, extent) per dimension) in `memory`: one
+    buffer per element type in `types` (a Tuple-valued Func has several)."""
     name: str
-    type: Type
+    types: tuple
     memory: object  # MemoryType
     bounds: tuple
     storage: Storage

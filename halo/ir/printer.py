@@ -31,7 +31,8 @@ def expr_to_str(e):
     if t is n.Select:
         return f"select({expr_to_str(e.cond)}, {expr_to_str(e.true_value)}, {expr_to_str(e.false_value)})"
     if t is n.Call:
-        return f"{e.name}({', '.join(expr_to_str(a) for a in e.args)})"
+        element = f"[{e.value_index}]" if e.value_index else ""
+        return f"{e.name}({', '.join(expr_to_str(a) for a in e.args)}){element}"
     if t is n.Load:
         return f"{e.buffer}[{expr_to_str(e.index)}]"
     if t is n.Ramp:
@@ -73,7 +74,9 @@ def _stmt(s, depth, out):
             _stmt(s.else_case, depth + 1, out)
         out.append(pad + "}")
     elif t is n.Provide:
-        out.append(f"{pad}{s.name}({', '.join(expr_to_str(a) for a in s.args)}) = {expr_to_str(s.value)}")
+        values = ", ".join(expr_to_str(v) for v in s.values)
+        out.append(f"{pad}{s.name}({', '.join(expr_to_str(a) for a in s.args)}) = "
+                   f"{values if len(s.values) == 1 else f'({values})'}")
     elif t is n.Store:
         out.append(f"{pad}{s.buffer}[{expr_to_str(s.index)}] = {expr_to_str(s.value)}")
     elif t is n.Realize:

@@ -11,6 +11,7 @@ from ..errors import DefinitionError
 from ..ir import nodes as n
 from ..ir.digest import digest
 from ..ir.find import find_calls
+from ..ir.names import element_buffer
 from ..ir.visitor import Mutator
 
 
@@ -52,20 +53,32 @@ class Definition:
     func: str
     index: int
     args: tuple
-    value: n.Expr
+    values: tuple      # one Expr per element (a Tuple-valued Func has several)
     predicates: tuple
     rvars: tuple       # RVarDef, innermost first
     dims: tuple        # schedule.Dim, innermost first
     splits: tuple      # schedule.Split, in the order they were made
+    specializations: tuple = ()  # Specialization, checked in order before this schedule
+    failure: str = None          # specialize_fail's message: runs instead of this schedule
 
     def name(self):
         return self.func if self.index == 0 else f"{self.func}.update({self.index - 1})"
+
+    def is_specialized(self):
+        return bool(self.specializations) or self.failure is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Specialization:
+    """`definition` (the same stage with its own schedule) runs instead when `condition` holds."""
+    condition: n.Expr
+    definition: Definition
 
 
 @dataclass(frozen=True, eq=False)
 class Function:
     name: str
-    type: object
+    types: tuple           # one per element (a Tuple-valued Func has several)
     args: tuple            # the pure Var names
     definitions: tuple     # Definition
     compute: Level         # None: not scheduled (the default applies)
@@ -76,6 +89,10 @@ class Function:
     is_async: bool
     dma: object            # schedule.DmaSpec or None
     output_constraints: tuple  # per dimension {"min", "extent", "stride"} (used when an output)
+
+    def buffers(self):
+        """(buffer name, type) of each element's storage, in Halide's order."""
+        return tuple((element_buffer(self.name, i, len(self.types)), t) for i, t in enumerate(self.types))
 
     def has_updates(self):
         return len(self.definitions) > 1

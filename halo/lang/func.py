@@ -12,9 +12,10 @@ from ..ir.visitor import Mutator, Visitor
 from dataclasses import replace
 
 from .exprlike import ExprLike
-from .frozen import INLINED, ROOT, Definition, Function, Level, RVarDef, callees
+from .frozen import INLINED, ROOT, Definition, Function, Level, RVarDef, Specialization, callees
 from .names import changed, unique_name, user_name
 from .param import Dimension, default_constraints
+from .tuple import TupleRef, tuple_values
 from .schedule import (Dim, DmaSpec, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
 from .var import RVar, Var
@@ -135,11 +136,11 @@ class _UndefinedRef(ExprLike):
 class Stage:
     """One definition of a Func (index 0 is the pure definition) and its loop schedule."""
 
-    def __init__(self, func, index, args, value, rvars, predicates):
+    def __init__(self, func, index, args, values, rvars, predicates):
         self.func = func
         self.index = index
         self.args = args
-        self.value = value
+        self.values = values  # one Expr per element of the Func
         self.rvars = rvars  # RVar objects, innermost first
         self.predicates = predicates
         pure_names = func._pure_names if index else [a.name for a in args]
@@ -148,6 +149,54 @@ class Stage:
             if index == 0 or (isinstance(a, n.Variable) and i < len(pure_names) and a.name == pure_names[i]):
                 dims.append(Dim(a.name))
         self.schedule = StageSchedule(dims=dims)
+        self.specializations = []  # (condition Expr, Stage), checked in order
+        self.failure = None        # specialize_fail's message
+
+    # ---- specializations (Halide's Stage::specialize) ----
+    def specialize(self, condition):
+        """A copy of this stage (with the schedule it has now) that runs instead of it when
+        `condition` holds, and can be scheduled on its own: the first specialization whose
+        condition holds runs; when none does, this stage's own schedule."""
+        cond = as_expr(condition)
+        (plain_cond,), rvars = _normalize((cond,), self.func._params)
+        where = f"In schedule for {self.name()}: specialize({plain_cond})"
+        if not cond.type.is_bool() or cond.type.lanes != 1:
+            raise ScheduleError(f"{where}: the condition must be a boolean Expr of Params and buffer properties "
+                                f"(e.g. p > 3, inp.width() >= 64), got type {cond.type}")
+        uses = _VarUses()
+        uses.visit(cond)
+        depends = uses.names + list(rvars)
+        if depends:
+            raise ScheduleError(f"{where}: Specialization condition ({plain_cond}) for {self.func.name()} depends on Var or "
+                                f"RVar {depends[0]}. Specialization conditions may not depend on any Vars or RVars; "
+                                f"use Params and buffer properties")
+        from ..ir.find import find_calls
+        if find_calls(plain_cond, (n.FUNC, n.IMAGE)):
+            raise ScheduleError(f"{where}: the condition reads a Func or image; specialization conditions may use "
+                                f"only Params and buffer properties (inp.width(), inp.dim(1).extent(), ...)")
+        if self.failure is not None:
+            raise ScheduleError(f"{where}: Cannot add new specializations after specialize_fail().")
+        for c, st in self.specializations:
+            if n.equal(c, plain_cond):  # Halide: the same condition gives the same specialization
+                return st
+        spec = Stage(self.func, self.index, self.args, self.values, self.rvars, self.predicates)
+        spec.schedule = StageSchedule(list(self.schedule.dims), list(self.schedule.splits))
+        changed()
+        self.specializations.append((plain_cond, spec))
+        return spec
+
+    def specialize_fail(self, message):
+        """When no specialization's condition holds, the pipeline fails with `message` (at run
+        time) instead of running this stage's own schedule."""
+        if not isinstance(message, str):
+            raise ScheduleError(f"In schedule for {self.name()}: specialize_fail needs a message (a str), "
+                                f"got {message!r}")
+        if self.failure is not None:
+            raise ScheduleError(f"In schedule for {self.name()}: specialize_fail({message!r}): Only one "
+                                f"specialize_fail() may be defined per Stage.")
+        changed()
+        self.failure = message
+        return self
 
     # ---- naming ----
     def name(self):
@@ -380,18 +429,39 @@ class Func:
         return self._required(self._declared_dims, "dimensions", "dimension")
 
     def type(self):
-        if self._stages:
-            return self._stages[0].value.type
-        return self._required(self._declared_type, "type", "type")
+        if not self._stages:
+            return self._required(self._declared_type, "type", "type")
+        types = self.types()
+        if len(types) > 1:
+            raise DefinitionError(
+                f"Can't call Func::type on Func {self._name} because it returns a Tuple of {len(types)} values; "
+                f"use {self._name}.types()")
+        return types[0]
 
     def types(self):
-        return [self.type()]
+        """The type of each element (one for a Func of one value), as Halide's Func.types()."""
+        if self._stages:
+            return [v.type for v in self._stages[0].values]
+        return [self._required(self._declared_type, "types", "type")]
+
+    output_types = types  # the older name in Halide's bindings
 
     def outputs(self):
-        """The number of values per point: 1 (halo has no Tuples)."""
+        """How many values the Func has (more than one: a Tuple)."""
         if not self._stages:
             self._required(self._declared_type, "outputs", "type")
-        return 1
+            return 1
+        return len(self._stages[0].values)
+
+    def value(self):
+        if self.outputs() > 1:
+            raise DefinitionError(f"Can't call Func::value() on Func {self._name}, because it has multiple values; "
+                                  f"use {self._name}.values()")
+        return self._pure("value()").values[0]
+
+    def values(self):
+        """The pure definition's values."""
+        return tuple(self._pure("values()").values)
 
     def _required(self, declared, method, what):
         if declared is None:
@@ -417,7 +487,10 @@ class Func:
         if not self._stages:
             return _UndefinedRef(self, args)
         from .param import make_call
-        call = make_call(self, self._name, self.type(), len(self._pure_names), args, "Func")
+        types = self.types()
+        call = make_call(self, self._name, types[0], len(self._pure_names), args, "Func")
+        if len(types) > 1:
+            return TupleRef(self, call.args)
         return n.Call(call.type, call.name, call.args, n.FUNC, self)
 
     def __setitem__(self, args, value):
@@ -434,18 +507,19 @@ class Func:
                     pure_args = [Var(f"{self._name}_v{i}") for i in range(len(args))]
                 # Halide's initial value: the identity of the operator
                 identity = cast(self._declared_type or init.type, 1 if value.op in "*/" else 0)
-                self._define_pure(tuple(pure_args), identity)
+                self._define_pure(tuple(pure_args), (identity,))
             current = self[args]
             ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                    "/": lambda a, b: a / b}
             value = ops[value.op](current, value.value)
         if isinstance(value, _UndefinedRef):
             value.__halo_expr__()
+        values = tuple_values(value)
         changed()
         if not self._stages:
-            self._define_pure(args, value)
+            self._define_pure(args, values)
         else:
-            self._define_update(args, value)
+            self._define_update(args, values)
 
     def _check_pending(self, pending, args):
         """An unevaluated `f[x] += v` defines f at x, once, as in Halide."""
@@ -459,7 +533,7 @@ class Func:
             raise DefinitionError(f"Cannot use an unevaluated reference to '{self._name}' to define an update when a "
                                   f"pure definition already exists.")
 
-    def _define_pure(self, args, value):
+    def _define_pure(self, args, values):
         for i, a in enumerate(args):
             if not isinstance(a, Var):
                 raise DefinitionError(
@@ -472,43 +546,60 @@ class Func:
             raise DefinitionError(
                 f'Func "{self._name}" is constrained to have exactly {self._declared_dims} dimensions, but is defined '
                 f'with {len(args)} dimensions')
-        v = as_expr(value) if not isinstance(value, (int, float)) or self._declared_type is None \
-            else as_expr(value, like=n.IntImm(self._declared_type, 0))
-        if self._declared_type is not None and v.type != self._declared_type:
-            raise TypeMismatchError(
-                f'Func "{self._name}" is constrained to only hold values of type {self._declared_type} but is defined '
-                f'with values of type {v.type}; '
-                f"cast the value: hl.cast(hl.{_ctor_name(self._declared_type)}, ...)")
-        raw = v
-        (v,), rvars = _normalize((v,), self._params)
+        if self._declared_type is not None and len(values) != 1:
+            raise DefinitionError(
+                f"Func {self._name} was declared with one value of type {self._declared_type} but defined with a "
+                f"Tuple of {len(values)}; declare it without a type, or define one value")
+        raws = []
+        for value in values:
+            v = as_expr(value) if not isinstance(value, (int, float)) or self._declared_type is None \
+                else as_expr(value, like=n.IntImm(self._declared_type, 0))
+            if self._declared_type is not None and v.type != self._declared_type:
+                raise TypeMismatchError(
+                    f'Func "{self._name}" is constrained to only hold values of type {self._declared_type} but is '
+                    f'defined with values of type {v.type}; '
+                    f"cast the value: hl.cast(hl.{_ctor_name(self._declared_type)}, ...)")
+            raws.append(v)
+        vs, rvars = _normalize(raws, self._params)
         if rvars:
             raise DefinitionError(
                 f"pure definition of Func {self._name} uses RVar {next(iter(rvars))}; reductions belong in an "
                 f"update definition (define {self._name} first, then {self._name}[...] = ... with the RDom)")
-        self._check_no_self_call(v, "pure definition")
         uses = _VarUses()
-        uses.visit(raw)
+        for v, raw in zip(vs, raws):
+            self._check_no_self_call(v, "pure definition")
+            uses.visit(raw)
         free = [u for u in uses.names if u not in names]
         self._check_free_vars(free, names, "its pure definition")
         self._pure_names = names
         stage_args = tuple(n.Variable(Int(32), nm) for nm in names)
-        self._stages.append(Stage(self, 0, stage_args, v, [], []))
+        self._stages.append(Stage(self, 0, stage_args, vs, [], []))
 
-    def _define_update(self, args, value):
+    def _define_update(self, args, values):
         index = len(self._stages)
         if len(args) != len(self._pure_names):
             raise DefinitionError(
                 f"update {index - 1} of Func {self._name} has {len(args)} arguments but {self._name} has "
                 f"{len(self._pure_names)} dimensions")
-        if isinstance(value, (int, float)):
-            value = as_expr(value, like=self._stages[0].value)
-        v = as_expr(value)
-        if v.type != self.type():
-            raise TypeMismatchError(
-                f"update {index - 1} of Func {self._name} has type {v.type} but {self._name} has type {self.type()} "
-                f"(from its pure definition); cast the value: hl.cast(hl.{_ctor_name(self.type())}, ...)")
+        pure = self._stages[0].values
+        if len(values) != len(pure):
+            raise DefinitionError(
+                f"In update definition {index - 1} of Func {self._name}: Number of tuple elements for update "
+                f"definition must match number of tuple elements for pure definition ({len(values)} here, "
+                f"{len(pure)} in the pure definition)")
+        vs = []
+        for i, (value, p) in enumerate(zip(values, pure)):
+            v = as_expr(value, like=p) if isinstance(value, (int, float)) else as_expr(value)
+            if v.type != p.type:
+                what = f"update {index - 1} of Func {self._name} has type" if len(pure) == 1 else \
+                    f"In update definition {index - 1} of Func {self._name}: Tuple element {i} of update definition " \
+                    f"has type"
+                raise TypeMismatchError(
+                    f"{what} {v.type} but {self._name} has type {p.type} (from its pure definition); cast the "
+                    f"value: hl.cast(hl.{_ctor_name(p.type)}, ...)")
+            vs.append(v)
         norm_args, rv_a = _normalize(args, self._params)
-        (nv,), rv_v = _normalize((v,), self._params)
+        nv, rv_v = _normalize(vs, self._params)
         for i, a in enumerate(norm_args):
             if not a.type.is_integer():
                 raise DefinitionError(f"update {index - 1} of Func {self._name}: argument {i} has type {a.type}; "
@@ -524,7 +615,7 @@ class Func:
         pure_here = {a.name for i, a in enumerate(norm_args)
                      if type(a) is n.Variable and a.name == self._pure_names[i]}
         uses = _VarUses()
-        for e in tuple(as_expr(a) for a in args) + (v,):
+        for e in tuple(as_expr(a) for a in args) + tuple(vs):
             uses.visit(e)
         for u in uses.names:
             if u in pure_here:
@@ -573,6 +664,13 @@ class Func:
         if not self._stages:
             raise ScheduleError(f"Func {self._name}: {directive} before {self._name} has a definition")
         return self._stages[0]
+
+    def specialize(self, condition):
+        return self._pure("specialize").specialize(condition)
+
+    def specialize_fail(self, message):
+        self._pure("specialize_fail").specialize_fail(message)
+        return self
 
     # ---- loop directives forward to the pure definition (as in Halide) ----
     def split(self, *a, **k):
@@ -796,27 +894,30 @@ class Func:
     def _callees(self):
         exprs = []
         for st in self._stages:
-            exprs += list(st.args) + [st.value] + list(st.predicates)
+            exprs += list(st.args) + list(st.values) + list(st.predicates)
         return callees(redirected(self, exprs))
 
     def _frozen(self, detach):
         """This Func as a frozen Function (calls detached from their live callees)."""
         s = self._schedule
-        defs = []
-        for st in self._stages:
-            rvars = tuple(RVarDef(r.name, detach.mutate(plain(r.min)), detach.mutate(plain(r.extent)))
-                          for r in st.rvars)
-            args, (value,), preds = (tuple(detach.mutate(e) for e in redirected(self, es))
-                                     for es in (st.args, (st.value,), st.predicates))
-            defs.append(Definition(self._name, st.index, args, value, preds, rvars, tuple(st.schedule.dims),
-                                   tuple(st.schedule.splits)))
+        defs = [self._frozen_definition(st, detach) for st in self._stages]
         return Function(
-            self._name, self.type(), tuple(self._pure_names), tuple(defs), _frozen_level(s.compute_level),
+            self._name, tuple(self.types()), tuple(self._pure_names), tuple(defs), _frozen_level(s.compute_level),
             _frozen_level(s.store_level), s.memory_type,
             None if s.storage_dims is None else tuple(s.storage_dims),
             tuple((v, detach.mutate(mn), detach.mutate(ext)) for v, (mn, ext) in s.bounds.items()),
             s.is_async, self._dma,
             tuple({k: None if v is None else detach.mutate(v) for k, v in c.items()} for c in self.output_constraints()))
+
+    def _frozen_definition(self, st, detach):
+        rvars = tuple(RVarDef(r.name, detach.mutate(plain(r.min)), detach.mutate(plain(r.extent)))
+                      for r in st.rvars)
+        args, values, preds = (tuple(detach.mutate(e) for e in redirected(self, es))
+                               for es in (st.args, st.values, st.predicates))
+        specs = tuple(Specialization(detach.mutate(c), self._frozen_definition(sp, detach))
+                      for c, sp in st.specializations)
+        return Definition(self._name, st.index, args, values, preds, rvars, tuple(st.schedule.dims),
+                          tuple(st.schedule.splits), specs, st.failure)
 
     # ---- compiling and running (through halo.pipeline) ----
     def _pipeline(self):

@@ -56,7 +56,7 @@ class _Redirect(Mutator):
         w = table.get(self.consumer, table.get(GLOBAL))
         if w is None or w is self.consumer:
             return e
-        return n.Call(e.type, w.name(), e.args, n.FUNC, w)
+        return n.Call(e.type, w.name(), e.args, n.FUNC, w, e.value_index)
 
 
 def redirected(consumer, exprs):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..ir import nodes as n
 from ..ir.cse import cse
 from ..ir.find import collect_stmts
+from ..ir.names import element_buffer
 from ..ir.simplify import shared_simplifier, simplify
 from ..lang.frozen import PipelineDef, freeze
 from ..lang.target import Target
@@ -82,6 +83,12 @@ class Lowered:
     def realizations(self):
         """{Func: Realize} of every realized Func (bounds and storage as lowering proved them)."""
         return {r.name: r for r in collect_stmts(self.placed, lambda s: type(s) is n.Realize)} if self.placed else {}
+
+    def buffers(self):
+        """{buffer: (Realize, element type)} of every realized Func's buffers (a Tuple-valued Func
+        has one per element)."""
+        return {element_buffer(r.name, i, len(r.types)): (r, t)
+                for r in self.realizations().values() for i, t in enumerate(r.types)}
 
     def copies(self):
         """{Func: dma.Copy} of every DMA'd Func, as its backend checked it."""

@@ -39,6 +39,11 @@ def _asserts_for(name, kind, ranges, by="", empty=None):
     return out
 
 
+def _output_asserts(ctx, func, ranges):
+    """The access checks of every element buffer of output `func` (one, or one per Tuple element)."""
+    return [a for b, _ in ctx.env.function(func).buffers() for a in _asserts_for(b, "Output", ranges)]
+
+
 class _LocalChecks(Mutator):
     """Each produce block checks the images it reads (and an output, what it writes) itself, in
     terms of its own loop bounds: the checks Halide makes once at the top, made where the region
@@ -68,11 +73,11 @@ class _LocalChecks(Mutator):
             # f's buffer, which must then hold what g needs, as in Halide
             b = None if o == s.name else box_touched(body, o, calls=True, skip_nested_producers=True, where=s.name)
             if b is not None:
-                checks.extend(_asserts_for(o, "Output", b.dims))
+                checks.extend(_output_asserts(self.ctx, o, b.dims))
         if self.ctx.env.is_output(s.name):
             b = box_touched(body, s.name, calls=False, provides=True, skip_nested_producers=True)
             if b is not None:  # an output written by DMA has no stores; its engine checks the region
-                checks.extend(_asserts_for(s.name, "Output", b.dims))
+                checks.extend(_output_asserts(self.ctx, s.name, b.dims))
         return s.with_(body=n.block(*checks, body))
 
     def visit_DmaStart(self, s):
@@ -127,7 +132,8 @@ def _range_checks(ctx):
     index arithmetic is 32-bit, as Halide's without large_buffers). Checked in 64 bits, first
     of all, so that no later check or index can overflow."""
     buffers = [(nm, img.type, img.dimensions) for nm, img in ctx.pipeline.images.items()]
-    buffers += [(o, ctx.env.function(o).type, len(ctx.env.function(o).args)) for o in ctx.pipeline.outputs]
+    buffers += [(b, t, len(ctx.env.function(o).args)) for o in ctx.pipeline.outputs
+                for b, t in ctx.env.function(o).buffers()]
     wide = lambda e: n.Cast(_I64, e)
     checks = []
     for nm, t, dims in buffers:
@@ -165,7 +171,22 @@ def _requirement_checks(ctx):
     return checks
 
 
+def _tuple_output_fields(ctx, body):
+    """A Tuple output's region (the fields named by the Func, as schedules and its
+    output_buffer() name them) is its first element's buffer, as in Halide; every element's
+    buffer is checked against it like that one."""
+    for o in ctx.pipeline.outputs:
+        f = ctx.env.function(o)
+        if len(f.types) == 1:
+            continue
+        first = f.buffers()[0][0]
+        for d in reversed(range(len(f.args))):
+            for field in ("stride", "extent", "min"):
+                body = n.LetStmt(BufferField(o, field, d), V(BufferField(first, field, d)), body)
+    return body
+
+
 def buffer_checks(stmt, ctx):
-    return n.block(*_range_checks(ctx), *_pipeline_requirement_checks(ctx), *_requirement_checks(ctx),
-                   *_constraint_checks(ctx),
-                   _LocalChecks(ctx).mutate(stmt))
+    return _tuple_output_fields(ctx, n.block(*_range_checks(ctx), *_pipeline_requirement_checks(ctx),
+                                             *_requirement_checks(ctx), *_constraint_checks(ctx),
+                                             _LocalChecks(ctx).mutate(stmt)))

@@ -24,7 +24,8 @@ class Env:
     compute: dict         # realized name -> Level
     store: dict           # realized name -> Level
     definitions: dict     # realized name -> (Definition, ...) with inlined calls expanded
-    guard_tails: frozenset  # Funcs whose Auto split tails are GuardWithIf (outputs of DMA pipelines)
+    guard_tails: frozenset  # Funcs whose Auto split tails are GuardWithIf (outputs of DMA pipelines,
+                            # specialized outputs)
 
     def function(self, name):
         return self.pipeline.functions[name]
@@ -58,7 +59,7 @@ class _Inline(Mutator):
     def __init__(self, functions, inlined):
         self.functions = functions
         self.inlined = inlined
-        self.bodies = {}  # inlined name -> its value with its own callees inlined
+        self.bodies = {}  # (inlined name, element) -> its value with its own callees inlined
         self.count = 0
 
     def visit_Call(self, e):
@@ -66,9 +67,10 @@ class _Inline(Mutator):
         if e.call_type != n.FUNC or e.name not in self.inlined:
             return e
         f = self.functions[e.name]
-        body = self.bodies.get(e.name)
+        key = (e.name, e.value_index)
+        body = self.bodies.get(key)
         if body is None:
-            body = self.bodies[e.name] = self.mutate(f.definitions[0].value)
+            body = self.bodies[key] = self.mutate(f.definitions[0].values[e.value_index])
         mapping, lets = {}, []
         for var, arg in zip(f.args, e.args):
             if _trivial(arg):
@@ -97,20 +99,22 @@ def _env(pipeline):
                 f"Func {nm} is inlined (computed where it is used), so store_at / store_root has no storage "
                 f"to place; also give it compute_root() or compute_at(...)")
     inline = _Inline(functions, inlined)
-    definitions = {}
-    for nm, f in functions.items():
-        if nm in inlined:
-            continue
-        definitions[nm] = tuple(
-            replace(d, args=tuple(inline.mutate(a) for a in d.args), value=inline.mutate(d.value),
-                    predicates=tuple(inline.mutate(p) for p in d.predicates))
-            for d in f.definitions)
+
+    def expanded(d):
+        return replace(d, args=tuple(inline.mutate(a) for a in d.args),
+                       values=tuple(inline.mutate(v) for v in d.values),
+                       predicates=tuple(inline.mutate(p) for p in d.predicates),
+                       specializations=tuple(replace(sp, definition=expanded(sp.definition))
+                                             for sp in d.specializations))
+    definitions = {nm: tuple(expanded(d) for d in f.definitions) for nm, f in functions.items() if nm not in inlined}
     realized = set(definitions)
     compute = {nm: lvl for nm, lvl in compute.items() if nm in realized}
     store = {nm: functions[nm].store or compute[nm] for nm in realized}
     order = _realization_order(definitions, pipeline.outputs)
     dma_pipeline = any(functions[nm].dma is not None for nm in realized)
-    guard_tails = frozenset(pipeline.outputs) if dma_pipeline else frozenset()
+    # A specialized output's requirements would hold in one branch only: its tails are guarded
+    specialized = {o for o in pipeline.outputs if any(d.is_specialized() for d in definitions[o])}
+    guard_tails = frozenset(pipeline.outputs if dma_pipeline else specialized)
     return Env(pipeline, order, compute, store, definitions, guard_tails)
 
 
@@ -125,7 +129,7 @@ def _realization_order(definitions, outputs):
     for nm, defs in definitions.items():
         called = set()
         for d in defs:
-            for e in d.args + (d.value,) + d.predicates:
+            for e in d.args + d.values + d.predicates:
                 called.update(c.name for c in find_calls(e, (n.FUNC,)) if c.name != nm)
         deps[nm] = called
     order, state = [], {}

@@ -53,7 +53,9 @@ class _Plan:
 def _wrapper_source(d, call_type):
     """The callee if definition `d` is a pure wrapper (f[x, y] = g[x, y]) of a call of
     `call_type`."""
-    v = d.value
+    if len(d.values) != 1:
+        return None
+    v = d.values[0]
     if type(v) is not n.Call or v.call_type != call_type or len(v.args) != len(d.args):
         return None
     if not all(type(a) is n.Variable and a.name == b.name for a, b in zip(v.args, d.args)):
@@ -65,7 +67,7 @@ def _not_wrapper(f, direction):
     want = "input[x, y]" if direction == READ else "a Func in local memory"
     return ScheduleError(
         f"Func {f.name} is scheduled for DMA ({f.dma.backend}) but is not a pure wrapper: its value is "
-        f"{f.definitions[0].value}. Expected a single call of {want} with the same arguments in the same order, "
+        f"{', '.join(str(v) for v in f.definitions[0].values)}. Expected a single call of {want} with the same arguments in the same order, "
         f"e.g. {f.name}[{', '.join(f.args)}] = {'input' if direction == READ else 'work'}[{', '.join(f.args)}]")
 
 
@@ -105,6 +107,11 @@ def _plan(ctx, stmt, name):
                 f"tile of {name}: {local}.compute_at({name}, tile_var)")
         is_async = env.function(local).is_async
     lf = env.function(local)
+    if len(lf.types) > 1:
+        raise ScheduleError(
+            f"Func {name}: {spec.backend} DMA moves one buffer, but {local} is a Tuple of {len(lf.types)} values "
+            f"(buffers {', '.join(b for b, _ in lf.buffers())}); DMA a one-valued Func per element instead "
+            f"({local}_0[{', '.join(lf.args)}] = {local}[{', '.join(lf.args)}][0], ...)")
     p = placement(stmt, local)
     loop = p.loop if p is not None else None
     realize = _realize(stmt, local)
@@ -135,7 +142,7 @@ def _plan(ctx, stmt, name):
     if len(folds) > 1:
         raise ScheduleError(f"Func {local} is folded in {len(folds)} dimensions; a DMA'd buffer may fold one")
     fold = (folds[0].dim, folds[0].factor) if folds else None
-    copy = Copy(name, spec.backend, direction, ddr, local, lf.memory, len(f.args), lf.type, is_async,
+    copy = Copy(name, spec.backend, direction, ddr, local, lf.memory, len(f.args), lf.types[0], is_async,
                 spec.options, slots, fold)
     backend.check(copy, ctx.target)
     return _Plan(copy, loop)

@@ -135,6 +135,9 @@ def constraints(env):
     the output is asked for, and the buffer must hold what the bounds compute)."""
     buffers = [(nm, img.constraints) for nm, img in env.pipeline.images.items()]
     buffers += [(o, env.function(o).output_constraints) for o in env.pipeline.outputs]
+    # a Tuple output's other elements' buffers (its first is the Func's own fields) have the same layout
+    buffers += [(b, env.function(o).output_constraints) for o in env.pipeline.outputs
+                for b, _ in env.function(o).buffers()[1:]]
     out = [Constraint(nm, field, d, c[field])
            for nm, cs in buffers for d, c in enumerate(cs)
            for field in ("stride", "min", "extent") if c[field] is not None]

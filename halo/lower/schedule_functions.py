@@ -6,6 +6,8 @@ bounds inference defines later. Splits define the original variables with lets p
 the innermost loop they depend on, so a producer computed at a loop sees every variable it can.
 Every loop is a LoopVar that remembers the name the schedule calls it by.
 """
+from dataclasses import replace
+
 from ..errors import ScheduleError
 from ..ir import nodes as n
 from ..ir.find import find_calls, inside_loop
@@ -157,7 +159,8 @@ def build_stage(d, pure_names, guard_tails):
         placed.setdefault(depth(g), []).append(("guard", g))
 
     to_loops = _var_map(d, pure_names, loopvar)
-    body = n.Provide(f, tuple(substitute(to_loops, a) for a in d.args), substitute(to_loops, d.value))
+    body = n.Provide(f, tuple(substitute(to_loops, a) for a in d.args),
+                     tuple(substitute(to_loops, v) for v in d.values))
     for p in d.predicates:
         body = n.IfThenElse(substitute(to_loops, p), body, None)
     nloops = len(loop_names)
@@ -197,10 +200,28 @@ def _topo(lets):
     return out
 
 
+def _literal(text):
+    """`text` as an assertion's message prints it (the message is a format)."""
+    return text.replace("%", "%%")
+
+
+def build_specialized(d, pure_names, guard_tails):
+    """A stage with its specializations (Halide's): the first whose condition holds runs with its
+    own schedule; when none does, the stage's own schedule, or specialize_fail's error."""
+    if d.failure is None:
+        out = build_stage(d, pure_names, guard_tails)
+    else:
+        out = n.AssertStmt(n.IntImm(_BOOL, 0), "halo_error_specialize_fail",
+                           f"A schedule specialized with specialize_fail() was chosen: {_literal(d.failure)}", ())
+    for sp in reversed(d.specializations):
+        out = n.IfThenElse(sp.condition, build_specialized(sp.definition, pure_names, guard_tails), out)
+    return out
+
+
 def build_func(env, name):
     f = env.function(name)
     guard = name in env.guard_tails
-    body = n.block(*[build_stage(d, f.args, guard) for d in env.definitions[name]])
+    body = n.block(*[build_specialized(d, f.args, guard) for d in env.definitions[name]])
     # an output's region is its buffer
     return substitute(dict(_output_regions(env, name)), body) if env.is_output(name) else body
 
@@ -226,15 +247,18 @@ class _LoopSites:
     def __init__(self, stmt, func):
         self.func = func
         self.paths_to_calls = []
-        self.kinds = {}
+        self.kinds = {}  # site -> loop kind
+        self.loops = {}  # site -> the loops that are that site
         self._walk(stmt, [])
 
     def _walk(self, s, path):
         t = type(s)
         if t is n.For:
-            self.kinds[s.name] = s.kind
+            site = _site(s.name)
+            self.kinds[site] = s.kind
+            self.loops.setdefault(site, []).append(s.name)
             self._exprs((s.min, s.extent), path)
-            self._walk(s.body, path + [s.name])
+            self._walk(s.body, path + [site])
             return
         if t is n.ProducerConsumer and s.is_producer and s.name == self.func:
             return
@@ -260,6 +284,12 @@ class _LoopSites:
                 i += 1
             common = common[:i]
         return common
+
+
+def _site(loop):
+    """Loops a stage's schedule calls by one name are one site: each specialization of the stage
+    has its own loop for it, and a producer computed at the site is computed in each (Halide)."""
+    return replace(loop, var=loop.user or loop.var) if isinstance(loop, LoopVar) else loop
 
 
 def _stage_of_use(loop, level, legal):
@@ -291,14 +321,19 @@ def _storage(f):
     return n.Storage(order, tuple(align.get(v) for v in f.args))
 
 
+def _site_of(env, level):
+    loop = loop_of(env, level)
+    return None if loop is None else _site(loop)
+
+
 def inject(stmt, env, name):
     """Place Func `name`: its Realize at the store level, its produce at the compute level."""
     sites = _LoopSites(stmt, name)
     legal = sites.legal()
     compute, store = env.compute[name], env.store[name]
     f = env.function(name)
-    compute_loop = None if compute.is_root() else _stage_of_use(loop_of(env, compute), compute, legal)
-    store_loop = None if store.is_root() else _stage_of_use(loop_of(env, store), store, legal)
+    compute_loop = None if compute.is_root() else _stage_of_use(_site_of(env, compute), compute, legal)
+    store_loop = None if store.is_root() else _stage_of_use(_site_of(env, store), store, legal)
     if not compute.is_root() and compute_loop not in legal:
         raise ScheduleError(
             f"Func {name} cannot be computed at {compute}: {_why(compute, compute_loop, sites)}. "
@@ -324,12 +359,17 @@ def inject(stmt, env, name):
         return n.block(produce, n.ProducerConsumer(name, False, body))
 
     def store_wrap(body):
-        return n.Realize(name, f.type, f.memory, (), _storage(f), body)
+        return n.Realize(name, f.types, f.memory, (), _storage(f), body)
+
+    def at_site(stmt, site, wrap):
+        for loop in sites.loops[site] if site is not None else (None,):
+            stmt = inside_loop(stmt, loop, wrap)
+        return stmt
 
     if compute_loop == store_loop:
-        return inside_loop(stmt, compute_loop, lambda b: store_wrap(compute_wrap(b)))
-    stmt = inside_loop(stmt, compute_loop, compute_wrap)
-    return inside_loop(stmt, store_loop, store_wrap)
+        return at_site(stmt, compute_loop, lambda b: store_wrap(compute_wrap(b)))
+    stmt = at_site(stmt, compute_loop, compute_wrap)
+    return at_site(stmt, store_loop, store_wrap)
 
 
 def _output_regions(env, name):

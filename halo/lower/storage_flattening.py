@@ -1,7 +1,8 @@
 """Storage flattening: multi-dimensional Realize / Provide / Call become one-dimensional
 Allocate / Store / Load with explicit strides. Storage order, alignment and folds come from the
 Realize's storage: align_storage rounds a dimension's min down and its extent up to the
-alignment, a folded dimension is stored modulo its factor. Local memory is sized by the largest
+alignment, a folded dimension is stored modulo its factor. A Tuple-valued Func gets one buffer per
+element over the same region. Local memory is sized by the largest
 extent isl proved (so the capacity is checked at compile time); an extent with no constant bound
 (a line buffer as wide as the frame) is allocated at its run-time size, and the runtime's
 allocator refuses it then if it does not fit."""
@@ -27,13 +28,17 @@ def V(name):
 class _Flatten(Mutator):
     def __init__(self, ctx):
         self.ctx = ctx
-        self.layouts = {}  # realized Func -> (innermost dimension, {dim: fold factor})
+        self.layouts = {}  # buffer of a realized Func -> (innermost dimension, {dim: fold factor})
+        # buffer -> the Func it holds an element of (an output's constraints are its Func's)
+        self.owners = {b: nm for nm, f in ctx.pipeline.functions.items() for b, _ in f.buffers()}
 
     def visit_Realize(self, s):
         storage = s.storage
         folds = {f.dim: f.factor for f in storage.folds}
-        self.layouts[s.name] = (storage.order[0], folds)
-        body = self.mutate(s.body)
+        buffers = self.ctx.pipeline.functions[s.name].buffers()
+        for b, _ in buffers:
+            self.layouts[b] = (storage.order[0], folds)
+        out = self.mutate(s.body)
         largest = storage.extent_bounds or (None,) * len(s.bounds)
         mins, extents = [], []
         for i, (mn, ext) in enumerate(s.bounds):
@@ -56,17 +61,23 @@ class _Flatten(Mutator):
                     f"Func {s.name}: store_in(MemoryType.{s.memory.value}) needs a size known at compile time, but "
                     f"{s.name} holds {size} elements; use MemoryType.Heap (or Auto), or bound its region "
                     f"({s.name}.bound(...))")
-        out = n.Allocate(s.name, s.type, s.memory, tuple(extents[i] for i in storage.order), body)
+        # a Tuple's elements share the region and layout, each in its own buffer (Halide's f.0, f.1)
+        for b, t in reversed(buffers):
+            out = self._allocate(b, t, s.memory, storage.order, mins, extents, out)
+        return out
+
+    def _allocate(self, buffer, type_, memory, order, mins, extents, body):
+        out = n.Allocate(buffer, type_, memory, tuple(extents[i] for i in order), body)
         stride = _c(1)
         strides = []
-        for i in storage.order:
-            strides.append((BufferField(s.name, "stride", i), stride))
-            stride = n.Mul(_I32, stride, V(BufferField(s.name, "extent", i)))
+        for i in order:
+            strides.append((BufferField(buffer, "stride", i), stride))
+            stride = n.Mul(_I32, stride, V(BufferField(buffer, "extent", i)))
         for sym, val in reversed(strides):
             out = n.LetStmt(sym, val, out)
-        for i in reversed(range(len(s.bounds))):
-            out = n.LetStmt(BufferField(s.name, "extent", i), extents[i], out)
-            out = n.LetStmt(BufferField(s.name, "min", i), mins[i], out)
+        for i in reversed(range(len(mins))):
+            out = n.LetStmt(BufferField(buffer, "extent", i), extents[i], out)
+            out = n.LetStmt(BufferField(buffer, "min", i), mins[i], out)
         return out
 
     def _index(self, name, args):
@@ -85,18 +96,35 @@ class _Flatten(Mutator):
         pipeline = self.ctx.pipeline
         if name in pipeline.images:
             return [c["stride"] for c in pipeline.images[name].constraints], {}
-        if name in pipeline.outputs:
-            return [c["stride"] for c in pipeline.functions[name].output_constraints], {}
+        owner = self.owners.get(name)
+        if owner in pipeline.outputs:
+            return [c["stride"] for c in pipeline.functions[owner].output_constraints], {}
         inner, folds = self.layouts[name]
         return [_c(1) if d == inner else None for d in range(dims)], folds
 
+    def _buffers(self, func):
+        return [b for b, _ in self.ctx.pipeline.functions[func].buffers()]
+
     def visit_Provide(self, s):
         args = tuple(self.mutate(a) for a in s.args)
-        return n.Store(s.name, self._index(s.name, args), self.mutate(s.value))
+        values = tuple(self.mutate(v) for v in s.values)
+        buffers = self._buffers(s.name)
+        if len(values) == 1:
+            return n.Store(buffers[0], self._index(buffers[0], args), values[0])
+        # every element is evaluated before any is stored: an update reads the old values
+        names = [self.ctx.names.fresh(b, "value") for b in buffers]
+        out = n.block(*[n.Store(b, self._index(b, args), n.Variable(v.type, nm))
+                        for b, v, nm in zip(buffers, values, names)])
+        for nm, v in reversed(list(zip(names, values))):
+            out = n.LetStmt(nm, v, out)
+        return out
 
     def visit_Call(self, e):
         args = tuple(self.mutate(a) for a in e.args)
-        if e.call_type in (n.FUNC, n.IMAGE):
+        if e.call_type == n.FUNC:
+            b = self._buffers(e.name)[e.value_index]
+            return n.Load(e.type, b, self._index(b, args))
+        if e.call_type == n.IMAGE:
             return n.Load(e.type, e.name, self._index(e.name, args))
         return e if all(a is b for a, b in zip(args, e.args)) else e.with_(args=args)
 

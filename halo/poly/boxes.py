@@ -99,9 +99,8 @@ class _Walk:
             self.stmt(s.body)
             self.where = saved
         elif t is n.Provide:
-            for a in s.args:
+            for a in s.args + s.values:
                 self.expr(a)
-            self.expr(s.value)
             if self.provides and s.name == self.name:
                 self.add(s.args)
         else:

@@ -53,6 +53,7 @@ const char *halo_error_name(int code) {
     case halo_error_bad_buffer: return "halo_error_bad_buffer";
     case halo_error_bad_param: return "halo_error_bad_param";
     case halo_error_split_too_small: return "halo_error_split_too_small";
+    case halo_error_specialize_fail: return "halo_error_specialize_fail";
     default: break;
     }
     /* The DMA modules own their codes; name at least the range so a message is never empty. */

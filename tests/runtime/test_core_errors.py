@@ -58,7 +58,7 @@ def test_long_messages_are_truncated_to_1023_chars():
     (-5, "halo_error_localmem_exhausted"), (-6, "halo_error_bad_free"), (-7, "halo_error_thread"),
     (-8, "halo_error_trace"), (-400, "halo_error_buffer_too_small"),
     (-401, "halo_error_bad_buffer"), (-402, "halo_error_bad_param"),
-    (-403, "halo_error_split_too_small"), (-150, "halo_error_ubwcdma"),
+    (-403, "halo_error_split_too_small"), (-404, "halo_error_specialize_fail"), (-150, "halo_error_ubwcdma"),
     (-299, "halo_error_user_dma"), (-300, "halo_error_compass_dma"),
     (-499, "halo_error_pipeline"), (-9, "halo_error_unknown"), (5, "halo_error_unknown"),
 ])
