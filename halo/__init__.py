@@ -11,7 +11,7 @@ from .errors import (BoundsError, CompileError, DefinitionError, HaloError, Halo
                      HalideError, ScheduleError, TypeMismatchError)
 from .ir.operators import (abs_ as abs, absd, cast, ceil, clamp, exp, f32, f64, floor, i8, i8_sat, i16, i16_sat,
                            i32, i32_sat, i64, i64_sat, lerp, log, logical_and, logical_not, logical_or, max_ as max,
-                           min_ as min, mux, pow_ as pow, round_ as round, saturating_cast, select, sqrt, u8, u8_sat, u16, u16_sat,
+                           min_ as min, mux, pow_ as pow, round_ as round, saturating_cast, sqrt, u8, u8_sat, u16, u16_sat,
                            u32, u32_sat, u64, u64_sat)
 from .ir.types import Bool, Float, Handle, Int, Type, TypeCode, UInt
 from .lang.anonymous import evaluate, lambda_func
@@ -19,7 +19,7 @@ from .lang.expr import Expr
 from .lang import boundary as BoundaryConditions
 from .lang.buffer import Buffer
 from .lang.func import Func, Stage
-from .lang.tuple import Tuple
+from .lang.tuple import Tuple, select
 from .lang.reductions import argmax, argmin, maximum, minimum, product, sum
 from .lang.param import ImageParam, Param
 from .lang.printing import print_ as print, print_when

@@ -1,4 +1,6 @@
 """Funcs made from one expression, as Halide's helpers: lambda_func(x, y, e) and evaluate(e)."""
+import numpy as np
+
 from ..errors import DefinitionError
 from .func import Func
 from .names import unique_name
@@ -20,7 +22,10 @@ def lambda_func(*args):
 
 def evaluate(value):
     """The value of an expression with no free Vars, computed by a compiled pipeline (as
-    Halide's hl.evaluate), as a Python number."""
+    Halide's hl.evaluate), as a Python number; of a Tuple of them, a tuple of numbers."""
     f = Func(unique_name("evaluate_"))
     f[Var()] = value
-    return f.realize([1])[0].item()
+    out = f.realize([1])
+    if isinstance(out, tuple):
+        return tuple(np.asarray(b)[0].item() for b in out)
+    return out[0].item()

@@ -3,6 +3,7 @@
 `f[x, y]` to such a Func, whose elements are read as `f[x, y][0]`, `f[x, y][1]`."""
 from ..errors import DefinitionError
 from ..ir import nodes as n
+from ..ir.operators import select as _select
 from .exprlike import ExprLike
 
 
@@ -63,3 +64,32 @@ def tuple_values(value):
     if isinstance(value, (tuple, list)):
         return Tuple(value).elements()
     return (value,)
+
+
+def _is_tuple(v):
+    return isinstance(v, (Tuple, TupleRef, tuple, list))
+
+
+def select(*args):
+    """Halide's select: select(c, a, b) or select(c0, a0, c1, a1, ..., default) of Exprs, or of
+    Tuples element by element, with one condition for all elements or a Tuple of conditions."""
+    if len(args) < 3 or len(args) % 2 == 0:
+        raise DefinitionError("select takes (condition, value) pairs followed by a default value")
+    values = args[1::2] + (args[-1],)
+    if not any(_is_tuple(v) for v in values):
+        return _select(*args)
+    conds = args[0:-1:2]
+    if len({_is_tuple(c) for c in conds}) > 1:
+        raise DefinitionError("select() on Tuples may not mix Expr and Tuple for the condition elements.")
+    if not all(_is_tuple(v) for v in values) or len({len(tuple_values(v)) for v in values}) > 1:
+        raise DefinitionError("select() on Tuples requires all Tuples to have identical sizes.")
+    size = len(tuple_values(values[0]))
+    per_cond = [tuple_values(c) if _is_tuple(c) else (c,) * size for c in conds]
+    if any(len(c) != size for c in per_cond):
+        raise DefinitionError("select() on Tuples requires all Tuples to have identical sizes.")
+    elems = [tuple_values(v) for v in values]
+    out = []
+    for i in range(size):
+        pairs = [x for c, v in zip(per_cond, elems[:-1]) for x in (c[i], v[i])]
+        out.append(_select(*pairs, elems[-1][i]))
+    return Tuple(out)

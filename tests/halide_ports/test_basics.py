@@ -1,7 +1,6 @@
-"""Port of Halide's python_bindings/test/correctness/basics.py. Left out (README.md):
-test_bool_conversion (specialize) and the Tuple parts of test_typed_funcs (test_needs_tuples.py),
-and the OutputImageParam, empty RDom and empty Pipeline reprs of
-test_print_ir."""
+"""Port of Halide's python_bindings/test/correctness/basics.py. Left out (README.md): the Tuple
+part of test_typed_funcs (no hl.Func([types], dims, name)), and the OutputImageParam, empty RDom
+and empty Pipeline reprs of test_print_ir."""
 import pytest
 
 
@@ -329,3 +328,11 @@ def test_vector_tile(hl):
     g.tile([x, y], [xo, yo], [x, y], [8, 8], hl.TailStrategy.RoundUp)
     g.update(0).tile([x, y], [xo, yo], [xi, yi], [8, 8], hl.TailStrategy.GuardWithIf)
     hl.Pipeline([f, g]).compile_jit()
+
+
+def test_bool_conversion(hl):
+    x = hl.Var("x")
+    f = hl.Func("f")
+    f[x] = x
+    # a Python bool is a condition ("Argument passed to specialize must be of type bool" before)
+    f.compute_root().specialize(True)

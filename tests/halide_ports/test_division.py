@@ -1,5 +1,5 @@
-"""Port of Halide's python_bindings/test/correctness/division.py (test_division_tupled needs
-Tuples, test_division_gpu a GPU: see README.md)."""
+"""Port of Halide's python_bindings/test/correctness/division.py (test_division_gpu needs a GPU:
+see README.md)."""
 
 
 def _params(hl):
@@ -39,3 +39,13 @@ def test_division(hl):
     assert hl.evaluate(u16 // f32) == -1.0
     assert hl.evaluate(i16 / f64) == -0.25
     assert hl.evaluate(i16 // f64) == -1.0
+
+
+def test_division_tupled(hl):
+    f32, f64, i16, i32, u16, u32 = _params(hl)
+    assert hl.evaluate((f32 / f64, f32 // f64)) == (-0.5, -1.0)
+    assert hl.evaluate((i16 / i32, i16 // i32, i32 / i16)) == (-1, -1, -2)
+    assert hl.evaluate((u16 / u32, u16 // u32)) == (0, 0)
+    assert hl.evaluate((u16 / i32, i32 // u16)) == (0, 2)
+    assert hl.evaluate((u16 / f32, u16 // f32)) == (-0.5, -1.0)
+    assert hl.evaluate((i16 / f64, i16 // f64)) == (-0.25, -1.0)
