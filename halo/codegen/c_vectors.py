@@ -10,7 +10,7 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import C_MATH
+from ..ir.intrinsics import C_MATH, INTERLEAVE
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -288,8 +288,25 @@ class VectorEmitter:
         h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", ty, [(tv, ty), (tv, ty)], f"{scalar}(x0[l], x1[l])")
         return f"{h}({a}, {b})"
 
+    def interleave2(self, t, a, b):
+        """Lanes a0 b0 a1 b1 ... of two vectors of `t` (one shuffle the compiler selects)."""
+        half = t.lanes
+        whole = self.vtype(t.with_lanes(2 * half))
+        order = ", ".join(f"{l}, {l + half}" for l in range(half))
+        h = self._helper(f"halo_vzip_{whole[5:]}",
+                         f"HALO_INLINE {whole} halo_vzip_{whole[5:]}({self.vtype(t)} a, {self.vtype(t)} b) {{ "
+                         f"return __builtin_shufflevector(a, b, {order}); }}")
+        return f"{h}({a}, {b})"
+
     def intrinsic(self, e, fn):
         at = e.args[0].type
+        if e.name == INTERLEAVE:
+            vs = [self.expr(a, fn) for a in e.args]
+            if len(vs) == 2:
+                return self.interleave2(at, *vs)
+            # lane 4l + j of four vectors: zip (v0, v2) and (v1, v3), then zip those
+            return self.interleave2(at.with_lanes(2 * at.lanes), self.interleave2(at, vs[0], vs[2]),
+                                    self.interleave2(at, vs[1], vs[3]))
         if e.name in ("abs", "absd"):
             scalar = f"halo_{e.name}_{suffix(at)}"
         else:

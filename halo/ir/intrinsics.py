@@ -5,3 +5,5 @@ WIDE_VECTOR_LANES = "halo_wide_vector_lanes"    # true where the C compiler vect
 ABS, ABSD = "abs", "absd"
 # The floating-point intrinsics and the C math function of each (float variants add "f").
 C_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp", "log": "log"}
+# interleave_vectors(v0, ..., vk-1): lane l * k + j of the result is lane l of vj (k = 2 or 4)
+INTERLEAVE = "interleave_vectors"

@@ -23,6 +23,7 @@ from .context import LoweringContext
 from .hoist_loop_invariants import hoist_loop_invariants
 from .inject_dma import inject_dma
 from .local_memory import check_local_memory
+from .merge_interleaves import merge_interleaves
 from .narrow_arithmetic import narrow_arithmetic
 from .partition_loops import partition_loops
 from .schedule_functions import schedule_functions
@@ -61,6 +62,7 @@ PASSES = [
     ("hoist_loop_invariants", hoist_loop_invariants),
     ("narrow_arithmetic", narrow_arithmetic),
     ("vectorize_loops", vectorize_loops),
+    ("merge_interleaves", merge_interleaves),
     ("cse", _cse),
 ]
 
