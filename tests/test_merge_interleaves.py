@@ -10,6 +10,8 @@ from halo.ir.find import collect
 from halo.ir.intrinsics import INTERLEAVE
 from halo.lower import lower
 
+from . import test_hexagon_target as th
+
 W, H = 40, 3
 
 
@@ -64,3 +66,22 @@ def test_other_strides_at_run_time_take_the_strided_stores():
         f.realize(hl.Buffer(res[:, :, :2]))
         outs.append(res)
     assert np.array_equal(outs[0], outs[1]) and np.array_equal(outs[0][:, :, :2], view + 7)
+
+
+@pytest.mark.slow
+@th.needs_qemu
+@pytest.mark.parametrize("k", [2, 4])
+def test_merged_channels_under_qemu_match_the_host(k):
+    data = np.random.default_rng(k).integers(0, 256, (2, 256, k)).astype(np.uint8)
+    got = []
+    for target, lanes in (("host", None), (th.TARGET, 128 // k)):
+        c, x, y = hl.Var("c"), hl.Var("x"), hl.Var("y")
+        p = hl.ImageParam(hl.UInt(8), 3, "in")
+        p.set(hl.Buffer(data))
+        f = hl.Func("f")
+        f[c, x, y] = hl.select(c == 0, p[c, x, y] + 1, p[c, x, y] / 3)  # interleaved by shuffles
+        f.bound(c, 0, k)
+        if lanes:
+            f.unroll(c).vectorize(x, lanes)
+        got.append(np.asarray(f.realize([k, 256, 2], target=target)))
+    assert np.array_equal(got[0], got[1])

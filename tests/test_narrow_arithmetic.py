@@ -2,11 +2,14 @@
 inside vectorized loops is computed in 8 / 16 bits, bit for bit what the unscheduled pipeline
 (scalar, in the types written) computes."""
 import numpy as np
+import pytest
 
 import halo as hl
 from halo.ir import nodes as n
 from halo.ir.find import collect
 from halo.lower import lower
+
+from . import test_hexagon_target as th
 
 W, H = 67, 5
 
@@ -59,3 +62,21 @@ def test_values_that_may_not_fit_stay_wide():
     assert np.array_equal(got, want)
     muls = {e.type.element_of() for e in collect(lower([f1]).stmt, lambda e: type(e) is n.Mul and e.type.lanes > 1)}
     assert muls == {hl.UInt(16), hl.UInt(32)}
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_narrowed_blur_under_qemu_matches_the_host():
+    a = np.random.default_rng(4).integers(0, 256, (4, 260)).astype(np.uint8)
+    got = []
+    for target, lanes in (("host", None), (th.TARGET, 128)):
+        x, y = hl.Var("x"), hl.Var("y")
+        p = hl.ImageParam(hl.UInt(8), 2, "in")
+        p.set(hl.Buffer(a))
+        f = hl.Func("f")
+        s = sum((hl.cast(hl.Int(32), p[x + d, y + e]) for d in range(3) for e in range(2)), hl.cast(hl.Int(32), 4))
+        f[x, y] = hl.cast(hl.UInt(8), s / 6 - hl.cast(hl.Int(32), p[x + 1, y]) / 2 + 64)
+        if lanes:
+            f.vectorize(x, lanes)
+        got.append(np.asarray(f.realize([256, 3], target=target)))
+    assert np.array_equal(got[0], got[1])
