@@ -40,10 +40,10 @@ def blur(schedule, lanes):
         s = None
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
-                t = hl.cast(hl.UInt(16), inp[x + dx, y + dy])
+                t = hl.cast(hl.UInt(32 if schedule == "direct_u32" else 16), inp[x + dx, y + dy])
                 s = t if s is None else s + t
         out[x, y] = hl.cast(hl.UInt(8), (s + 4) / 9)
-        if schedule == "direct":
+        if schedule in ("direct", "direct_u32"):
             out.vectorize(x, lanes)
         elif schedule.startswith("direct_rows"):
             rows = int(schedule.rsplit("_", 1)[1])
@@ -69,6 +69,7 @@ def blur(schedule, lanes):
 SCHEDULES = {
     "direct_scalar": "no vectorize()",
     "direct": "vectorize(x, 128)",
+    "direct_u32": "vectorize(x, 128), summed in uint32 as the apps do",
     "direct_rows_2": "vectorize(x, 128), 2 rows unrolled",
     "direct_rows_4": "vectorize(x, 128), 4 rows unrolled",
     "separable_tiled": "blur_x at 32-row strips",

@@ -10,7 +10,7 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import C_MATH, PRINT, PRINT_WHEN
+from ..ir.intrinsics import C_MATH, INTERLEAVE, PRINT, PRINT_WHEN
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -18,6 +18,13 @@ _CMP = {n.EQ: "==", n.NE: "!=", n.LT: "<", n.LE: "<=", n.GT: ">", n.GE: ">="}
 
 
 LANE = Derived("halo", "lane")
+
+# (source code, source bits, result bits) -> the AVX2 and AVX-512 intrinsics widening a 128- and
+# a 256-bit source
+_X86_WIDEN = {("uint", 8, 16): ("_mm256_cvtepu8_epi16", "_mm512_cvtepu8_epi16"),
+               ("int", 8, 16): ("_mm256_cvtepi8_epi16", "_mm512_cvtepi8_epi16"),
+               ("uint", 16, 32): ("_mm256_cvtepu16_epi32", "_mm512_cvtepu16_epi32"),
+               ("int", 16, 32): ("_mm256_cvtepi16_epi32", "_mm512_cvtepi16_epi32")}
 
 
 def _lane(e, lane):
@@ -257,7 +264,27 @@ class VectorEmitter:
             return f"__builtin_convertvector({self.mask(e.value, 32, fn)} & 1, {tv})"
         if src == ty:
             return self.expr(e.value, fn)
+        widen = _X86_WIDEN.get((src.code, src.bits, ty.bits))
+        if widen is not None and ty.code != "float" and src.bits * src.lanes in (128, 256):
+            return f"{self.widen_helper(src, ty, widen)}({self.expr(e.value, fn)})"
         return f"__builtin_convertvector({self.expr(e.value, fn)}, {tv})"
+
+    def widen_helper(self, src, ty, names):
+        """Integer widening to twice the bits of a 128- or 256-bit vector: one vpmovzx / vpmovsx
+        where the compiler targets AVX2 / AVX-512 (gcc 12 lowers __builtin_convertvector of a
+        256-bit source to two of them, an extract and an insert), else the generic conversion."""
+        self._define("halo_immintrin", "#if defined(__AVX2__) && !defined(HALO_FREESTANDING)\n"
+                                       "#include <immintrin.h>\n#endif")
+        sv, tv = self.vtype(src), self.vtype(ty)
+        wide = src.bits * src.lanes == 256
+        guard = ("__AVX512BW__" if src.bits == 8 else "__AVX512F__") if wide else "__AVX2__"
+        fn = names[1] if wide else names[0]
+        return self._helper(
+            f"halo_vwiden_{sv[5:]}_{tv[5:]}",
+            f"HALO_INLINE {tv} halo_vwiden_{sv[5:]}_{tv[5:]}({sv} a) {{\n"
+            f"#if defined({guard}) && !defined(HALO_FREESTANDING)\n"
+            f"  return ({tv}){fn}((__m{256 if wide else 128}i)a);\n"
+            f"#else\n  return __builtin_convertvector(a, {tv});\n#endif\n}}")
 
     def divmod(self, e, fn):
         ty = e.type
@@ -288,11 +315,28 @@ class VectorEmitter:
         h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", ty, [(tv, ty), (tv, ty)], f"{scalar}(x0[l], x1[l])")
         return f"{h}({a}, {b})"
 
+    def interleave2(self, t, a, b):
+        """Lanes a0 b0 a1 b1 ... of two vectors of `t` (one shuffle the compiler selects)."""
+        half = t.lanes
+        whole = self.vtype(t.with_lanes(2 * half))
+        order = ", ".join(f"{l}, {l + half}" for l in range(half))
+        h = self._helper(f"halo_vzip_{whole[5:]}",
+                         f"HALO_INLINE {whole} halo_vzip_{whole[5:]}({self.vtype(t)} a, {self.vtype(t)} b) {{ "
+                         f"return __builtin_shufflevector(a, b, {order}); }}")
+        return f"{h}({a}, {b})"
+
     def intrinsic(self, e, fn):
         if e.name in (PRINT, PRINT_WHEN):
             raise ScheduleError(f"{e.name}({', '.join(map(str, e.args))}) is in a vectorized loop: halo prints "
                                 f"scalars only; leave that loop unvectorized")
         at = e.args[0].type
+        if e.name == INTERLEAVE:
+            vs = [self.expr(a, fn) for a in e.args]
+            if len(vs) == 2:
+                return self.interleave2(at, *vs)
+            # lane 4l + j of four vectors: zip (v0, v2) and (v1, v3), then zip those
+            return self.interleave2(at.with_lanes(2 * at.lanes), self.interleave2(at, vs[0], vs[2]),
+                                    self.interleave2(at, vs[1], vs[3]))
         if e.name in ("abs", "absd"):
             scalar = f"halo_{e.name}_{suffix(at)}"
         else:

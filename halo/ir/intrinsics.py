@@ -7,3 +7,5 @@ PRINT, PRINT_WHEN = "print", "print_when"       # hl.print(value, ...), hl.print
 # The floating-point intrinsics and the C math function of each (float variants add "f").
 C_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt", "exp": "exp", "log": "log",
           "pow": "pow"}
+# interleave_vectors(v0, ..., vk-1): lane l * k + j of the result is lane l of vj (k = 2 or 4)
+INTERLEAVE = "interleave_vectors"

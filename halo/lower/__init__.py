@@ -2,7 +2,8 @@
 module. What a pass learns is written into the IR for the passes after it.
 
 vectorize_loops runs after partitioning and simplification (the simplifier works on scalars),
-CSE last (it only shortens what the code generator prints).
+narrowing just before it (on the scalar bodies it vectorizes), CSE last (it only shortens what
+the code generator prints).
 """
 import sys
 import time
@@ -23,6 +24,8 @@ from .context import LoweringContext
 from .hoist_loop_invariants import hoist_loop_invariants
 from .inject_dma import inject_dma
 from .local_memory import check_local_memory
+from .merge_interleaves import merge_interleaves
+from .narrow_arithmetic import narrow_arithmetic
 from .partition_loops import partition_loops
 from .schedule_functions import schedule_functions
 from .sliding_window import sliding_window
@@ -58,7 +61,9 @@ PASSES = [
     ("unroll_loops", unroll_loops),
     ("final_simplify", _simplify),
     ("hoist_loop_invariants", hoist_loop_invariants),
+    ("narrow_arithmetic", narrow_arithmetic),
     ("vectorize_loops", vectorize_loops),
+    ("merge_interleaves", merge_interleaves),
     ("cse", _cse),
 ]
 
