@@ -1,7 +1,7 @@
 """Halide's Tuple: the several values of a multi-valued Func's definition,
 `f[x, y] = hl.Tuple([a, b])` (a Python tuple or list does the same), and the reference
 `f[x, y]` to such a Func, whose elements are read as `f[x, y][0]`, `f[x, y][1]`."""
-from ..errors import DefinitionError
+from ..errors import DefinitionError, TypeMismatchError
 from ..ir import nodes as n
 from ..ir.operators import select as _select
 from .exprlike import ExprLike
@@ -73,11 +73,11 @@ def _is_tuple(v):
 def select(*args):
     """Halide's select: select(c, a, b) or select(c0, a0, c1, a1, ..., default) of Exprs, or of
     Tuples element by element, with one condition for all elements or a Tuple of conditions."""
-    if len(args) < 3 or len(args) % 2 == 0:
-        raise DefinitionError("select takes (condition, value) pairs followed by a default value")
-    values = args[1::2] + (args[-1],)
-    if not any(_is_tuple(v) for v in values):
+    if not any(_is_tuple(v) for v in args):
         return _select(*args)
+    if len(args) < 3 or len(args) % 2 == 0:
+        raise TypeMismatchError("select takes (cond, value) pairs followed by a default value")
+    values = args[1::2] + (args[-1],)
     conds = args[0:-1:2]
     if len({_is_tuple(c) for c in conds}) > 1:
         raise DefinitionError("select() on Tuples may not mix Expr and Tuple for the condition elements.")
