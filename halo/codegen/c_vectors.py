@@ -169,10 +169,11 @@ class VectorEmitter:
             tv = self.vtype(ty)
             iota = ", ".join(str(k) for k in range(ty.lanes))
             ut = self.utype(ty)
+            us = Type("uint", ty.bits, 1).c_name()  # the lanes' own width: no narrowing conversion
             h = self._helper(f"halo_vramp_{tv[5:]}",
                              f"HALO_INLINE {tv} halo_vramp_{tv[5:]}(int32_t base, int32_t stride) {{ "
                              f"const {ut} iota = {{{iota}}}; "
-                             f"return ({tv})((({ut}){{0}} + (uint32_t)base) + iota * (uint32_t)stride); }}")
+                             f"return ({tv})((({ut}){{0}} + ({us})base) + iota * ({us})stride); }}")
             return f"{h}({fn.expr(e.base)}, {fn.expr(e.stride)})"
         if t is n.Cast:
             return self.cast(e, fn)
