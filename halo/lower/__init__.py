@@ -23,6 +23,7 @@ from .buffer_checks import buffer_checks
 from .context import LoweringContext
 from .dense_clamped_loads import dense_clamped_loads
 from .hoist_loop_invariants import hoist_loop_invariants
+from .hvx_instructions import select_hvx_instructions
 from .inject_dma import inject_dma
 from .local_memory import check_local_memory
 from .merge_interleaves import merge_interleaves
@@ -66,6 +67,7 @@ PASSES = [
     ("vectorize_loops", vectorize_loops),
     ("dense_clamped_loads", dense_clamped_loads),
     ("merge_interleaves", merge_interleaves),
+    ("hvx_instructions", select_hvx_instructions),
     ("cse", _cse),
 ]
 
