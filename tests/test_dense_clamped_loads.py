@@ -1,12 +1,14 @@
 """Edge vectors without gathers (halo/lower/dense_clamped_loads.py): loop partitioning keeps the
 edges of a clamped loop vectorized, and a clamped ramp's load there becomes a dense load and
-selects against the edge pixels, bit for bit what the unscheduled pipeline computes."""
+selects against the edge pixels (rotated into place in the first and last rows of the
+buffer), bit for bit what the scalar pipeline computes."""
 import numpy as np
 import pytest
 
 import halo as hl
 from halo.ir import nodes as n
 from halo.ir.find import collect
+from halo.ir.intrinsics import ROTATE_LANES
 from halo.lower import lower
 
 from . import test_hexagon_target as th
@@ -29,10 +31,13 @@ def _blur(a, lanes, bits=8):
     return f
 
 
-def _edge_selects(f):
-    """The selects that stand for clamped lanes: an edge pixel broadcast over a dense load."""
-    return collect(lower([f]).stmt, lambda e: type(e) is n.Select and type(e.true_value) is n.Broadcast
-                   and type(e.true_value.value) is n.Load)
+def _edge_forms(f):
+    """(the selects that stand for clamped lanes: an edge pixel broadcast over a dense load; the
+    rotations of dense loads moved inside the allocation)."""
+    stmt = lower([f]).stmt
+    selects = collect(stmt, lambda e: type(e) is n.Select and type(e.true_value) is n.Broadcast
+                      and type(e.true_value.value) is n.Load)
+    return selects, collect(stmt, lambda e: type(e) is n.Call and e.name == ROTATE_LANES)
 
 
 @pytest.mark.parametrize("w, bits", [(40, 8), (16, 8), (37, 16)])
@@ -41,7 +46,8 @@ def test_edge_vectors_are_dense_and_match_scalar(w, bits):
     want = np.asarray(_blur(a, None, bits).realize([w, 4]))
     f = _blur(a, 16, bits)
     assert np.array_equal(np.asarray(f.realize([w, 4])), want)
-    assert _edge_selects(f)
+    selects, rotations = _edge_forms(f)
+    assert selects and rotations
 
 
 @pytest.mark.slow

@@ -10,8 +10,8 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import (C_MATH, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, WIDEN_ADD_DEINTERLEAVED,
-                              WIDEN_DEINTERLEAVED)
+from ..ir.intrinsics import (C_MATH, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
+                              WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -342,6 +342,8 @@ class VectorEmitter:
             # lane 4l + j of four vectors: zip (v0, v2) and (v1, v3), then zip those
             return self.interleave2(at.with_lanes(2 * at.lanes), self.interleave2(at, vs[0], vs[2]),
                                     self.interleave2(at, vs[1], vs[3]))
+        if e.name == ROTATE_LANES:
+            return f"{self.rotate_helper(e.type)}({self.expr(e.args[0], fn)}, {fn.expr(e.args[1])})"
         if e.name in _HVX_ORDER:
             return f"{self.hvx_order_helper(e)}({', '.join(self.expr(a, fn) for a in e.args)})"
         if e.name in ("abs", "absd"):
@@ -354,6 +356,28 @@ class VectorEmitter:
         h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", e.type, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
         return f"{h}({', '.join(self.expr(a, fn) for a in e.args)})"
 
+    def _hvx_types(self):
+        self._define("halo_hvx_types", "typedef int32_t halo_hvx_v __attribute__((vector_size(128)));\n"
+                                       "typedef int32_t halo_hvx_w __attribute__((vector_size(256)));")
+
+    def rotate_helper(self, t):
+        """rotate_lanes: one valign / vlalign of a 128-byte vector on HVX, else through memory."""
+        self._hvx_types()
+        tv, ct = self.vtype(t), _elem_c(t)
+        name = f"halo_vrotate_{tv[5:]}"
+        hvx = ""
+        if t.bytes() * t.lanes == 128:
+            hvx = (f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n"
+                   f"  if (d >= 0) return ({tv})__builtin_HEXAGON_V6_valignb_128B((halo_hvx_v)v, (halo_hvx_v)v, "
+                   f"d * {t.bytes()});\n"
+                   f"  return ({tv})__builtin_HEXAGON_V6_vlalignb_128B((halo_hvx_v)v, (halo_hvx_v)v, -d * {t.bytes()});\n"
+                   f"#endif\n")
+        return self._helper(name, f"HALO_INLINE {tv} {name}({tv} v, int32_t d) {{\n{hvx}"
+                                  f"  {ct} twice[{2 * t.lanes}]; {tv} r;\n"
+                                  f"  __builtin_memcpy(twice, &v, sizeof v); __builtin_memcpy(twice + {t.lanes}, &v, sizeof v);\n"
+                                  f"  __builtin_memcpy(&r, twice + (d < 0 ? d + {t.lanes} : d), sizeof r);\n"
+                                  f"  return r;\n}}")
+
     def hvx_order_helper(self, e):
         """The helper of a lane-order intrinsic (halo.ir.intrinsics): one HVX instruction where
         the compiler targets 128-byte HVX, shuffles with the same result elsewhere."""
@@ -361,8 +385,7 @@ class VectorEmitter:
         at, rt = e.args[0].type, e.type
         av, rv = self.vtype(at), self.vtype(rt)
         lanes = at.lanes
-        self._define("halo_hvx_types", "typedef int32_t halo_hvx_v __attribute__((vector_size(128)));\n"
-                                       "typedef int32_t halo_hvx_w __attribute__((vector_size(256)));")
+        self._hvx_types()
         evens_odds = ", ".join(str(k) for k in [*range(0, lanes, 2), *range(1, lanes, 2)])
         zipped = ", ".join(f"{k}, {k + lanes // 2}" for k in range(lanes // 2))
         params = ", ".join(f"{av} a{k}" for k in range(len(e.args)))

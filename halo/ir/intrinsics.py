@@ -17,3 +17,5 @@ INTERLEAVE = "interleave_vectors"
 WIDEN_DEINTERLEAVED = "widen_deinterleaved"
 WIDEN_ADD_DEINTERLEAVED = "widen_add_deinterleaved"
 NARROW_INTERLEAVED = "narrow_interleaved"
+# rotate_lanes(v, d), |d| < lanes: lane i is lane (i + d) mod lanes of v
+ROTATE_LANES = "rotate_lanes"

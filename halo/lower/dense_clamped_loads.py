@@ -8,11 +8,13 @@ hi, and the lanes between read buffer[P + b + i], so the load is
 
 with f the clamp (monotone, so its first and last lanes are the two edge pixels, read
 wherever the gather reads them). The dense load also reads the elements of the clamped lanes,
-which may lie outside the buffer: the store holding such loads runs the dense form where
-every dense load lies inside its allocation, the gather otherwise (the first and last rows of
-a local buffer). Runs after vectorize_loops; buffers that are not allocated here (inputs,
-outputs) keep their gathers."""
+which may lie outside the buffer: the store holding such loads runs that form where every
+dense load lies inside its allocation; elsewhere (the first and last rows of a local buffer)
+each dense load starts inside the allocation and is rotated into place (rotate_lanes: valign
+on HVX), and the gather is left for allocations narrower than a vector. Runs after
+vectorize_loops; buffers that are not allocated here (inputs, outputs) keep their gathers."""
 from ..ir import nodes as n
+from ..ir.intrinsics import ROTATE_LANES
 from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
@@ -71,10 +73,12 @@ def _offset_clamp(index):
 
 
 class _Loads(Mutator):
-    """Rewrites the clamped loads of one statement; collects the ranges their dense loads read."""
+    """Rewrites the clamped loads of one statement; collects the conditions the rewrite needs.
+    With `rotate`, each dense load starts inside its allocation and is rotated into place."""
 
-    def __init__(self, sizes):
+    def __init__(self, sizes, rotate):
         self.sizes = sizes
+        self.rotate = rotate
         self.guards = []
 
     def visit_Load(self, e):
@@ -87,19 +91,31 @@ class _Loads(Mutator):
         lanes, b = ramp.lanes, ramp.base
         scalar = e.type.with_lanes(1)
         start = simplify(n.Add(_I32, p, b))
-        self.guards.append(n.LE(Bool(), n.IntImm(_I32, 0), start))
-        self.guards.append(n.LT(Bool(), n.Add(_I32, start, n.IntImm(_I32, lanes - 1)), size))
-        out = n.Load(e.type, e.buffer, n.Ramp(ramp.type, start, n.IntImm(_I32, 1), lanes))
+        last_lane = n.IntImm(_I32, lanes - 1)
+        if self.rotate:
+            # The lanes a dense load at `start` would read outside the allocation are clamped
+            # lanes (the others read what the gather reads): a load at the nearest start inside
+            # it, rotated by the difference, has every other lane in place.
+            self.guards.append(n.LE(Bool(), n.IntImm(_I32, lanes), size))
+            inside = simplify(n.Max(_I32, n.Min(_I32, start, n.Sub(_I32, size, n.IntImm(_I32, lanes))),
+                                    n.IntImm(_I32, 0)))
+            out = n.Call(e.type, ROTATE_LANES,
+                         (n.Load(e.type, e.buffer, n.Ramp(ramp.type, inside, n.IntImm(_I32, 1), lanes)),
+                          simplify(n.Sub(_I32, start, inside))), n.INTRINSIC)
+        else:
+            self.guards.append(n.LE(Bool(), n.IntImm(_I32, 0), start))
+            self.guards.append(n.LT(Bool(), n.Add(_I32, start, last_lane), size))
+            out = n.Load(e.type, e.buffer, n.Ramp(ramp.type, start, n.IntImm(_I32, 1), lanes))
         # lane numbers compared in the element's width (the select's mask then needs no
         # narrowing), against the first lane above lo - b and the last at most hi - b
         lane_t = Int(e.type.bits if lanes <= 1 << (e.type.bits - 1) else 32)
         lane = n.Ramp(lane_t.with_lanes(lanes), n.IntImm(lane_t, 0), n.IntImm(lane_t, 1), lanes)
 
         def bound(k):
-            k = simplify(n.Max(_I32, n.Min(_I32, k, n.IntImm(_I32, lanes - 1)), n.IntImm(_I32, -1)))
+            k = simplify(n.Max(_I32, n.Min(_I32, k, last_lane), n.IntImm(_I32, -1)))
             return n.Broadcast(lane_t.with_lanes(lanes), n.Cast(lane_t, k), lanes)
         if hi is not None:
-            last = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(n.Add(_I32, b, n.IntImm(_I32, lanes - 1))))))
+            last = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(n.Add(_I32, b, last_lane)))))
             out = n.Select(e.type, n.GT(Bool(lanes), lane, bound(n.Sub(_I32, hi, b))), _broadcast(last, lanes), out)
         if lo is not None:
             first = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(b))))
@@ -131,14 +147,21 @@ class _Stores(Mutator):
     def visit_Store(self, s):
         if s.value.type.lanes == 1:
             return s
-        loads = _Loads(self.sizes)
-        value = loads.mutate(s.value)
-        if not loads.guards:
+        dense = _Loads(self.sizes, rotate=False)
+        value = dense.mutate(s.value)
+        if not dense.guards:
             return s
-        cond = loads.guards[0]
-        for g in loads.guards[1:]:
-            cond = n.And(cond.type, cond, g)
-        return n.IfThenElse(simplify(cond), s.with_(value=value), s)
+        rotated = _Loads(self.sizes, rotate=True)
+        rotated_value = rotated.mutate(s.value)
+        return n.IfThenElse(_all(dense.guards), s.with_(value=value),
+                            n.IfThenElse(_all(rotated.guards), s.with_(value=rotated_value), s))
+
+
+def _all(conditions):
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = n.And(Bool(), out, c)
+    return simplify(out)
 
 
 def dense_clamped_loads(stmt, ctx):
