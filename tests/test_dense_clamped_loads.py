@@ -50,6 +50,23 @@ def test_edge_vectors_are_dense_and_match_scalar(w, bits):
     assert selects and rotations
 
 
+def test_clamps_with_two_bounds_on_one_side_match_scalar():
+    a = np.random.default_rng(1).integers(0, 256, (3, 40)).astype(np.uint8)
+    outs = []
+    for lanes in (None, 16):
+        x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+        p = hl.ImageParam(hl.UInt(8), 2, "in")
+        p.set(hl.Buffer(a))
+        g, f = hl.Func("g"), hl.Func("f")
+        g[x, y] = p[x, y]
+        g.compute_root()
+        f[x, y] = g[hl.min(hl.max(hl.min(x - 3, 30), 0), 39), y] + g[hl.max(hl.min(hl.max(x + 2, 5), 39), 0), y]
+        if lanes:
+            f.split(x, xo, xi, lanes).vectorize(xi)
+        outs.append(np.asarray(f.realize([40, 3])))
+    assert np.array_equal(*outs)
+
+
 @pytest.mark.slow
 @th.needs_qemu
 def test_edge_vectors_under_qemu_match_the_host():

@@ -43,7 +43,8 @@ def _clamp(e):
         ramp, lo, hi, f = inner, None, None, lambda v: v
     else:
         found = _clamp(inner)
-        if found is None or type(inner) is t:
+        # a second bound on the same side (min(max(min(r, a), lo), b)) is not a clamp to [lo, b]
+        if found is None or found[1 if t is n.Max else 2] is not None:
             return None
         ramp, lo, hi, f = found
     if not (type(ramp.stride) is n.IntImm and ramp.stride.value == 1):
