@@ -67,13 +67,17 @@ def tiled(out, in_copy, work, schedule, tile=(128, 32), strip=None, halo_px=0, b
         out.tile(x, y, tx, ty, x, y, tw, th)
     in_copy.compute_at(out, tx).dma(backend, "read").store_in(memory)
     work.compute_at(out, tx).store_in(memory)
-    if vector:
-        work.vectorize(x, vector)
     if c is not None:
         for f in (in_copy, work):
             f.bound(c, 0, 2)
             if not deinterleave:
                 f.reorder_storage(c, x, y)
+        if vector and not deinterleave:
+            # the channels unrolled inside the vector loop: their stride-2 stores merge into
+            # one dense interleaved store
+            work.reorder(c, x, y).unroll(c)
+    if vector:
+        work.vectorize(x, vector)
     if schedule in ("fold", "async", "split_async"):
         in_copy.store_at(out, ty).fold_storage(x, 4 * tw if halo_px else 2 * tw)
         work.store_at(out, ty).fold_storage(x, 2 * tw)

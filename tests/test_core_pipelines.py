@@ -350,3 +350,18 @@ def test_a_pipeline_of_many_root_funcs_lowers():
     out = hl.Func("out")
     out[x] = sum((g[x] for g in funcs[1:]), funcs[0][x])
     assert np.asarray(out.realize([4])).tolist() == [45 * v + sum(range(45)) for v in range(4)]
+
+
+def test_a_boundary_condition_of_an_inlined_func_read_at_two_rows():
+    # the inlined body of repeat_edge(g) holds g's argument lets; reused at both call sites
+    # they once kept one name for two rows (the C read row y twice: silently wrong)
+    a = np.random.default_rng(40).integers(0, 256, (4, 40)).astype(np.uint8)
+    x, y = hl.Var("x"), hl.Var("y")
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    p.set(hl.Buffer(a))
+    g, f = hl.Func("g"), hl.Func("f")
+    g[x, y] = p[x, y]
+    rep = hl.BoundaryConditions.repeat_edge(g, [(0, 40), (0, 4)])
+    f[x, y] = hl.cast(hl.UInt(32), rep[x - 1, y]) + rep[x + 1, y + 1]
+    pad = np.pad(a, 1, mode="edge").astype(np.uint32)
+    assert np.array_equal(np.asarray(f.realize([40, 4])), pad[1:-1, :-2] + pad[2:, 2:])

@@ -10,7 +10,8 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import C_MATH, INTERLEAVE, PRINT, PRINT_WHEN
+from ..ir.intrinsics import (C_MATH, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
+                              WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -58,6 +59,9 @@ def _lane(e, lane):
 
 def _elem_c(t):
     return t.element_of().c_name()
+
+
+_HVX_ORDER = (WIDEN_DEINTERLEAVED, WIDEN_ADD_DEINTERLEAVED, NARROW_INTERLEAVED)
 
 
 class VectorEmitter:
@@ -169,10 +173,11 @@ class VectorEmitter:
             tv = self.vtype(ty)
             iota = ", ".join(str(k) for k in range(ty.lanes))
             ut = self.utype(ty)
+            us = Type("uint", ty.bits, 1).c_name()  # the lanes' own width: no narrowing conversion
             h = self._helper(f"halo_vramp_{tv[5:]}",
                              f"HALO_INLINE {tv} halo_vramp_{tv[5:]}(int32_t base, int32_t stride) {{ "
                              f"const {ut} iota = {{{iota}}}; "
-                             f"return ({tv})((({ut}){{0}} + (uint32_t)base) + iota * (uint32_t)stride); }}")
+                             f"return ({tv})((({ut}){{0}} + ({us})base) + iota * ({us})stride); }}")
             return f"{h}({fn.expr(e.base)}, {fn.expr(e.stride)})"
         if t is n.Cast:
             return self.cast(e, fn)
@@ -337,6 +342,10 @@ class VectorEmitter:
             # lane 4l + j of four vectors: zip (v0, v2) and (v1, v3), then zip those
             return self.interleave2(at.with_lanes(2 * at.lanes), self.interleave2(at, vs[0], vs[2]),
                                     self.interleave2(at, vs[1], vs[3]))
+        if e.name == ROTATE_LANES:
+            return f"{self.rotate_helper(e.type)}({self.expr(e.args[0], fn)}, {fn.expr(e.args[1])})"
+        if e.name in _HVX_ORDER:
+            return f"{self.hvx_order_helper(e)}({', '.join(self.expr(a, fn) for a in e.args)})"
         if e.name in ("abs", "absd"):
             scalar = f"halo_{e.name}_{suffix(at)}"
         else:
@@ -346,6 +355,56 @@ class VectorEmitter:
         lanes = ", ".join(f"x{k}[l]" for k in range(len(e.args)))
         h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", e.type, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
         return f"{h}({', '.join(self.expr(a, fn) for a in e.args)})"
+
+    def _hvx_types(self):
+        self._define("halo_hvx_types", "typedef int32_t halo_hvx_v __attribute__((vector_size(128)));\n"
+                                       "typedef int32_t halo_hvx_w __attribute__((vector_size(256)));")
+
+    def rotate_helper(self, t):
+        """rotate_lanes: one valign / vlalign of a 128-byte vector on HVX, else through memory."""
+        self._hvx_types()
+        tv, ct = self.vtype(t), _elem_c(t)
+        name = f"halo_vrotate_{tv[5:]}"
+        hvx = ""
+        if t.bytes() * t.lanes == 128:
+            hvx = (f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n"
+                   f"  if (d >= 0) return ({tv})__builtin_HEXAGON_V6_valignb_128B((halo_hvx_v)v, (halo_hvx_v)v, "
+                   f"d * {t.bytes()});\n"
+                   f"  return ({tv})__builtin_HEXAGON_V6_vlalignb_128B((halo_hvx_v)v, (halo_hvx_v)v, -d * {t.bytes()});\n"
+                   f"#endif\n")
+        return self._helper(name, f"HALO_INLINE {tv} {name}({tv} v, int32_t d) {{\n{hvx}"
+                                  f"  {ct} twice[{2 * t.lanes}]; {tv} r;\n"
+                                  f"  __builtin_memcpy(twice, &v, sizeof v); __builtin_memcpy(twice + {t.lanes}, &v, sizeof v);\n"
+                                  f"  __builtin_memcpy(&r, twice + (d < 0 ? d + {t.lanes} : d), sizeof r);\n"
+                                  f"  return r;\n}}")
+
+    def hvx_order_helper(self, e):
+        """The helper of a lane-order intrinsic (halo.ir.intrinsics): one HVX instruction where
+        the compiler targets 128-byte HVX, shuffles with the same result elsewhere."""
+        name = e.name
+        at, rt = e.args[0].type, e.type
+        av, rv = self.vtype(at), self.vtype(rt)
+        lanes = at.lanes
+        self._hvx_types()
+        evens_odds = ", ".join(str(k) for k in [*range(0, lanes, 2), *range(1, lanes, 2)])
+        zipped = ", ".join(f"{k}, {k + lanes // 2}" for k in range(lanes // 2))
+        params = ", ".join(f"{av} a{k}" for k in range(len(e.args)))
+        if name == NARROW_INTERLEAVED:
+            hvx = ("halo_hvx_w w = (halo_hvx_w)a0; return (" + rv + ")__builtin_HEXAGON_V6_vshuffeb_128B("
+                   "__builtin_HEXAGON_V6_hi_128B(w), __builtin_HEXAGON_V6_lo_128B(w));")
+            generic = f"{rv} t = __builtin_convertvector(a0, {rv}); return __builtin_shufflevector(t, t, {zipped});"
+        else:
+            widen = [f"__builtin_convertvector(__builtin_shufflevector(a{k}, a{k}, {evens_odds}), {rv})"
+                     for k in range(len(e.args))]
+            generic = f"return {' + '.join(widen)};"
+            if name == WIDEN_DEINTERLEAVED:
+                hvx = f"return ({rv})__builtin_HEXAGON_V6_vzb_128B((halo_hvx_v)a0);"
+            else:
+                hvx = f"return ({rv})__builtin_HEXAGON_V6_vaddubh_128B((halo_hvx_v)a0, (halo_hvx_v)a1);"
+        helper = f"halo_{name}_{rv[5:]}"
+        return self._helper(helper, f"HALO_INLINE {rv} {helper}({params}) {{\n"
+                                    f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n  {hvx}\n"
+                                    f"#else\n  {generic}\n#endif\n}}")
 
     # ---- memory ----
     def _dense(self, index):

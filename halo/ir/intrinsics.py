@@ -9,3 +9,13 @@ C_MATH = {"floor": "floor", "ceil": "ceil", "round": "nearbyint", "sqrt": "sqrt"
           "pow": "pow"}
 # interleave_vectors(v0, ..., vk-1): lane l * k + j of the result is lane l of vj (k = 2 or 4)
 INTERLEAVE = "interleave_vectors"
+# Lane orders of widened vectors (HVX widening instructions write the even lanes of their
+# operand to the low half and the odd lanes to the high half; lane-wise arithmetic keeps it):
+# widen_deinterleaved(a): a's unsigned lanes zero-extended to twice the bits, even lanes first,
+# then odd; widen_add_deinterleaved(a, b): widen_deinterleaved(a) + widen_deinterleaved(b);
+# narrow_interleaved(v): v, in that order, truncated to half the bits, back in lane order.
+WIDEN_DEINTERLEAVED = "widen_deinterleaved"
+WIDEN_ADD_DEINTERLEAVED = "widen_add_deinterleaved"
+NARROW_INTERLEAVED = "narrow_interleaved"
+# rotate_lanes(v, d), |d| < lanes: lane i is lane (i + d) mod lanes of v
+ROTATE_LANES = "rotate_lanes"

@@ -21,7 +21,9 @@ from .async_producers import async_producers
 from .bounds_inference import bounds_inference
 from .buffer_checks import buffer_checks
 from .context import LoweringContext
+from .dense_clamped_loads import dense_clamped_loads
 from .hoist_loop_invariants import hoist_loop_invariants
+from .hvx_instructions import select_hvx_instructions
 from .inject_dma import inject_dma
 from .local_memory import check_local_memory
 from .merge_interleaves import merge_interleaves
@@ -63,7 +65,9 @@ PASSES = [
     ("hoist_loop_invariants", hoist_loop_invariants),
     ("narrow_arithmetic", narrow_arithmetic),
     ("vectorize_loops", vectorize_loops),
+    ("dense_clamped_loads", dense_clamped_loads),
     ("merge_interleaves", merge_interleaves),
+    ("hvx_instructions", select_hvx_instructions),
     ("cse", _cse),
 ]
 

@@ -60,7 +60,16 @@ class _Inline(Mutator):
         self.functions = functions
         self.inlined = inlined
         self.bodies = {}  # (inlined name, element) -> its value with its own callees inlined
-        self.count = 0
+        self.arg_names = {}  # (Func.var, argument) -> the name of the let that binds it
+
+    def arg_name(self, base, value):
+        """One name per argument value: a let name then means one thing wherever it appears (an
+        inlined body, and the lets of its own callees, is reused at every call site)."""
+        key = (base, n.Key(value))
+        name = self.arg_names.get(key)
+        if name is None:
+            name = self.arg_names[key] = Derived(base, "arg", len(self.arg_names))
+        return name
 
     def visit_Call(self, e):
         e = self.generic_visit(e)
@@ -76,16 +85,29 @@ class _Inline(Mutator):
             if _trivial(arg):
                 mapping[var] = arg
             else:
-                name = Derived(f"{f.name}.{var}", "arg", self.count)
-                self.count += 1
+                name = self.arg_name(f"{f.name}.{var}", arg)
                 mapping[var] = n.Variable(arg.type, name)
                 lets.append((name, arg))
-        out = substitute(mapping, body)
+        out = _RenameArgs(self).mutate(substitute(mapping, body))
         for name, value in reversed(lets):
             out = n.Let(out.type, name, value, out)
         # simplified (and interned) here: the taps of inlined stencils that read the same point
         # become one node, which every later pass then visits once
         return simplify(out)
+
+
+class _RenameArgs(Mutator):
+    """The lets of a reused body renamed after their values at this call site."""
+
+    def __init__(self, inline):
+        self.inline = inline
+
+    def visit_Let(self, e):
+        value = self.mutate(e.value)
+        name = self.inline.arg_name(e.name.base, value) if isinstance(e.name, Derived) and e.name.what == "arg" \
+            else e.name
+        body = e.body if name == e.name else substitute({e.name: n.Variable(e.value.type, name)}, e.body)
+        return n.Let(e.type, name, value, self.mutate(body))
 
 
 @lru_cache(maxsize=64)

@@ -400,7 +400,7 @@ class _Partition(Mutator):
     def _partition(self, s):
         steady = s.body
         v_lo, v_hi, lets = [], [], []
-        decisive = False
+        decisive, clamps_only = False, True
         written = _written(s.body)
         for _ in range(_ROUNDS):
             finder = _Finder(s.name, s.min, self.names, written)
@@ -408,6 +408,7 @@ class _Partition(Mutator):
             if not finder.found:
                 break
             decisive = decisive or any(c.decisive for c in finder.found)
+            clamps_only = clamps_only and all(type(c.node) in (n.Min, n.Max) for c in finder.found)
             for c in finder.found:
                 if c.v_lo is not None:
                     v_lo.append(c.v_lo)
@@ -421,9 +422,10 @@ class _Partition(Mutator):
         start = simplify(n.Min(_I32, _combine(n.Max, s.min, v_lo), loop_end))
         end = _combine(n.Min, loop_end, [n.Add(_I32, b, _c(1)) for b in v_hi])
         s_start, s_end = self.names.fresh(s.name, "steady_min"), self.names.fresh(s.name, "steady_end")
-        # The edges run the original body with its vector loops made scalar: they are a few
-        # iterations, and clamped vector lanes would be gathers (slow to compile, no faster).
-        edge = _Scalar().mutate(s.body)
+        # Edges with only clamps keep their vector loops: dense_clamped_loads makes a clamped
+        # ramp's load a dense load and two selects. With folds or conditions the edges run the
+        # body scalar: they are a few iterations, and vector lanes there would be gathers.
+        edge = s.body if clamps_only else _Scalar().mutate(s.body)
         parts = []
         if v_lo:
             parts.append(s.with_(extent=simplify(n.Sub(_I32, V(s_start), s.min)), body=edge))

@@ -1,0 +1,76 @@
+"""Edge vectors without gathers (halo/lower/dense_clamped_loads.py): loop partitioning keeps the
+edges of a clamped loop vectorized, and a clamped ramp's load there becomes a dense load and
+selects against the edge pixels (rotated into place in the first and last rows of the
+buffer), bit for bit what the scalar pipeline computes."""
+import numpy as np
+import pytest
+
+import halo as hl
+from halo.ir import nodes as n
+from halo.ir.find import collect
+from halo.ir.intrinsics import ROTATE_LANES
+from halo.lower import lower
+
+from . import test_hexagon_target as th
+
+
+def _blur(a, lanes, bits=8):
+    """f = a 3-tap blur of a repeat_edge'd copy of `a` (stored, so its allocation is known),
+    vectorized by `lanes` (None: scalar)."""
+    x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+    t = hl.UInt(bits)
+    p = hl.ImageParam(t, 2, "in")
+    p.set(hl.Buffer(a))
+    g, f = hl.Func("g"), hl.Func("f")
+    g[x, y] = p[x, y]
+    rep = hl.BoundaryConditions.repeat_edge(g, [(0, a.shape[1]), (0, a.shape[0])])
+    f[x, y] = hl.cast(t, (hl.cast(hl.UInt(32), rep[x - 1, y]) + rep[x, y] * 2 + rep[x + 1, y + 1] + 2) / 4)
+    g.compute_root()
+    if lanes:
+        f.split(x, xo, xi, lanes).vectorize(xi)
+    return f
+
+
+def _edge_forms(f):
+    """(the selects that stand for clamped lanes: an edge pixel broadcast over a dense load; the
+    rotations of dense loads moved inside the allocation)."""
+    stmt = lower([f]).stmt
+    selects = collect(stmt, lambda e: type(e) is n.Select and type(e.true_value) is n.Broadcast
+                      and type(e.true_value.value) is n.Load)
+    return selects, collect(stmt, lambda e: type(e) is n.Call and e.name == ROTATE_LANES)
+
+
+@pytest.mark.parametrize("w, bits", [(40, 8), (16, 8), (37, 16)])
+def test_edge_vectors_are_dense_and_match_scalar(w, bits):
+    a = np.random.default_rng(w).integers(0, 1 << bits, (4, w)).astype(np.uint8 if bits == 8 else np.uint16)
+    want = np.asarray(_blur(a, None, bits).realize([w, 4]))
+    f = _blur(a, 16, bits)
+    assert np.array_equal(np.asarray(f.realize([w, 4])), want)
+    selects, rotations = _edge_forms(f)
+    assert selects and rotations
+
+
+def test_clamps_with_two_bounds_on_one_side_match_scalar():
+    a = np.random.default_rng(1).integers(0, 256, (3, 40)).astype(np.uint8)
+    outs = []
+    for lanes in (None, 16):
+        x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+        p = hl.ImageParam(hl.UInt(8), 2, "in")
+        p.set(hl.Buffer(a))
+        g, f = hl.Func("g"), hl.Func("f")
+        g[x, y] = p[x, y]
+        g.compute_root()
+        f[x, y] = g[hl.min(hl.max(hl.min(x - 3, 30), 0), 39), y] + g[hl.max(hl.min(hl.max(x + 2, 5), 39), 0), y]
+        if lanes:
+            f.split(x, xo, xi, lanes).vectorize(xi)
+        outs.append(np.asarray(f.realize([40, 3])))
+    assert np.array_equal(*outs)
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_edge_vectors_under_qemu_match_the_host():
+    a = np.random.default_rng(5).integers(0, 256, (3, 300)).astype(np.uint8)
+    want = np.asarray(_blur(a, None).realize([300, 3]))
+    got = np.asarray(_blur(a, 128).realize([300, 3], target=th.TARGET))
+    assert np.array_equal(got, want)
