@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from ..errors import ScheduleError
 from ..ir import nodes as n
-from ..ir.find import find_calls, inside_loop
+from ..ir.find import inside_loop
 from ..ir.names import BufferField, LoopVar, RegionBound
 from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
-from ..ir.visitor import free_variables, substitute
+from ..ir.visitor import accessed_names, free_variables, substitute
 from ..lang.schedule import TailStrategy
 from .requirements import is_parallel_outer, tail_strategy
 
@@ -269,8 +269,10 @@ class _LoopSites:
                 self._exprs((x,), path)
 
     def _exprs(self, exprs, path):
+        # names are distinct across Funcs and images, and nothing is flattened yet, so an
+        # accessed name is a call of the Func (the cached names spare a walk per Func)
         for e in exprs:
-            if any(c.name == self.func for c in find_calls(e, (n.FUNC,))):
+            if self.func in accessed_names(e):
                 self.paths_to_calls.append(path)
 
     def legal(self):
