@@ -152,6 +152,9 @@ void halo_localmem_reset_high_water(halo_localmem_kind_t kind);
  * Every DMA transfer and compute span, written as Chrome trace JSON (opens in Perfetto).
  * `category` is "dma" or "compute"; `track` names the engine or thread the span ran on. */
 uint64_t halo_time_ns(void);
+/* The clock once at least busy_ns have passed since start_ns (sleeping until then): the
+ * bandwidth models' "a copy takes at least bytes / bandwidth". */
+uint64_t halo_time_after(uint64_t start_ns, uint64_t busy_ns);
 void halo_trace_enable(bool on);
 bool halo_trace_enabled(void);
 int halo_trace_record(const char *category, const char *name, const char *track, uint64_t bytes,

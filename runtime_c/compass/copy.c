@@ -3,10 +3,6 @@
  * as for the UBWCDMA engines). */
 #include "compass_internal.h"
 
-#ifndef HALO_FREESTANDING
-#include <time.h>
-#endif
-
 static uint32_t mb_per_s; /* 0: no model */
 static halo_mutex_t model_lock = HALO_MUTEX_INITIALIZER;
 
@@ -31,16 +27,9 @@ void compass_run(const compass_copy_t *copy, const char *name, const char *track
         memmove(copy->dst + i * copy->dst_stride, copy->src + i * copy->src_stride,
                 (size_t)copy->row_bytes);
     }
-#ifndef HALO_FREESTANDING
     if (bw) {
-        uint64_t floor_ns = copy->row_bytes * copy->rows * 1000u / bw; /* bytes / (MB/s) = us */
-        for (uint64_t now = halo_time_ns(); now - start < floor_ns; now = halo_time_ns()) {
-            uint64_t left = floor_ns - (now - start);
-            struct timespec ts = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
-            nanosleep(&ts, NULL);
-        }
+        halo_time_after(start, copy->row_bytes * copy->rows * 1000u / bw); /* bytes / (MB/s) = us */
     }
-#endif
     if (halo_trace_enabled()) {
         halo_trace_record("dma", name, track, copy->row_bytes * copy->rows, start,
                           halo_time_ns());

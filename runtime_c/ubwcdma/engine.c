@@ -6,10 +6,6 @@
  * waited after its engine was deallocated. */
 #include "ubwcdma_internal.h"
 
-#ifndef HALO_FREESTANDING
-#include <time.h>
-#endif
-
 enum {
     state_idle = 0,
     state_queued = 0x51554555, /* distinct from any small integer, to catch garbage */
@@ -86,17 +82,8 @@ static void run_transfer(engine_t *e, halo_dma_transfer_t *t) {
                     t->desc.frame_width, t->desc.frame_height, t->desc.frame_stride, &g);
     t->start_ns = halo_time_ns();
     t->result = ubwc_run_desc(NULL, &t->desc, &g, &t->ddr_bytes, &t->uncompressed_bytes);
-    t->end_ns = halo_time_ns();
-#ifndef HALO_FREESTANDING
     /* the bandwidth model: the engine is busy at least ddr_bytes / bandwidth */
-    uint64_t floor_ns = ubwc_transfer_floor_ns(t->ddr_bytes);
-    while (t->end_ns - t->start_ns < floor_ns) {
-        uint64_t left = floor_ns - (t->end_ns - t->start_ns);
-        struct timespec ts = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
-        nanosleep(&ts, NULL);
-        t->end_ns = halo_time_ns();
-    }
-#endif
+    t->end_ns = halo_time_after(t->start_ns, ubwc_transfer_floor_ns(t->ddr_bytes));
     char name[64];
     halo_snprintf(name, sizeof name, "%s %s%s", t->desc.direction == halo_dma_read ? "read" : "write",
                   fmt_names[t->desc.fmt], t->desc.is_ubwc ? " UBWC" : "");
