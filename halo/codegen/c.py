@@ -746,27 +746,43 @@ class CGenerator:
         return f"int {self.fn_name}({', '.join(parts)})"
 
     def generate(self, stmt, args):
-        """(source, header) for the pipeline function `stmt` with arguments `args`."""
+        """(source, header) for the pipeline function `stmt` with arguments `args`.
+
+        The exported function checks its buffers and calls a static body function that takes
+        every host pointer as a restrict parameter: C compilers take no-alias facts from
+        parameters only (a restrict local is ignored), and without them a vector store keeps
+        the next iteration's loads from being scheduled beside it (on HVX, 0.163 -> 0.127
+        packets per pixel for the 3x3 blur)."""
+        wrapper = []
+        params, call = ["void *_halo_uc"], ["_halo_uc"]
+        uses = _BufferUses()
+        uses.visit(stmt)
         main = _Function(self, {a.name: a.type for a in args if isinstance(a, BufferArg)})
         for a in args:
             if not isinstance(a, BufferArg):
+                params.append(f"{a.type.c_name()} {self.names(a.name)}")
+                call.append(self.names(a.name))
                 continue
             b = self.names(buffer_arg(a.name))
             code, bits = runtime_type(a.type)
             label = _c_string(a.name)
-            main.line(f'if ({b} == NULL) return halo_error(_halo_uc, halo_error_bad_buffer, "buffer {label} is NULL");')
-            main.line(f"if ({b}->type.code != {code} || {b}->type.bits != {bits} || {b}->dimensions != {a.dimensions}) "
-                      f"return halo_error(_halo_uc, halo_error_bad_buffer, \"buffer {label} must be {a.type} with "
-                      f"{a.dimensions} dimensions; got type code %d, %d bits, %d dimensions\", "
-                      f"(int){b}->type.code, (int){b}->type.bits, (int){b}->dimensions);")
+            wrapper.append(f'  if ({b} == NULL) return halo_error(_halo_uc, halo_error_bad_buffer, "buffer {label} is NULL");')
+            wrapper.append(f"  if ({b}->type.code != {code} || {b}->type.bits != {bits} || {b}->dimensions != {a.dimensions}) "
+                           f"return halo_error(_halo_uc, halo_error_bad_buffer, \"buffer {label} must be {a.type} with "
+                           f"{a.dimensions} dimensions; got type code %d, %d bits, %d dimensions\", "
+                           f"(int){b}->type.code, (int){b}->type.bits, (int){b}->dimensions);")
+            ct = a.type.c_name()
+            # a DMA engine reaches a DMA'd buffer through its halo_buffer_t: no restrict there
+            qualifier = "" if a.name in uses.ddr else "restrict "
             # a DMA'd buffer's host pointer and an unread field go unused
-            main.line(f"{a.type.c_name()} *restrict {self.names(host(a.name))} HALO_UNUSED = "
-                      f"({a.type.c_name()} *){b}->host;")
+            params += [f"halo_buffer_t *{b} HALO_UNUSED", f"{ct} *{qualifier}{self.names(host(a.name))} HALO_UNUSED"]
+            call += [b, f"({ct} *){b}->host"]
             for d in range(a.dimensions):
                 for field in ("min", "extent", "stride"):
                     main.line(f"const int32_t {self.names(BufferField(a.name, field, d))} HALO_UNUSED = "
                               f"{b}->dim[{d}].{field};")
         main.stmt(stmt)
+        body = f"{self.fn_name}_body"
         sig = self.signature(args)
         src = [prelude()] + _FORK_ABORT
         for name in sorted(self.backends_used):
@@ -776,7 +792,8 @@ class CGenerator:
         # Tasks may start tasks defined after them (a fork inside a parallel loop).
         src += [f"static int {self.fn_name}_task_{i}(void *, int, uint8_t *);" for i in range(len(self.tasks))]
         src += self.tasks
-        src += [sig + " {"] + main.finish() + ["}", ""]
+        src += [f"static int {body}({', '.join(params)}) {{"] + main.finish() + ["}", ""]
+        src += [sig + " {"] + wrapper + [f"  return {body}({', '.join(call)});", "}", ""]
         header = "\n".join([
             f"#ifndef HALO_PIPELINE_{self.fn_name.upper()}_H",
             f"#define HALO_PIPELINE_{self.fn_name.upper()}_H",
