@@ -9,6 +9,7 @@ import halo as hl
 from halo.ir import intrinsics as ii
 from halo.ir import nodes as n
 from halo.ir.find import collect
+from halo.lower.hvx_instructions import _multiplier
 from halo.pipeline import Compiled
 
 from . import test_hexagon_target as th
@@ -25,6 +26,9 @@ def _pipeline(kind):
         f[x, y] = hl.cast(hl.UInt(8), (sum(taps[1:], taps[0]) + 3) / 6)
     elif kind == "mixed":  # one lone widened leaf, a difference, a shift and a minimum
         f[x, y] = hl.cast(hl.UInt(8), hl.min((taps[0] * 3 - taps[1] + 512) >> 2, taps[2] + 7))
+    elif kind == "divisions":  # constant divisors on proved ranges, and one range too wide
+        s = sum(taps[1:], taps[0])
+        f[x, y] = hl.cast(hl.UInt(8), (s + 4) / 9 + s / 7 + (s * 21) / 255 + (s * 40) / 3)
     else:  # a signed 16-bit narrowing
         f[x, y] = hl.cast(hl.Int(8), hl.cast(hl.Int(16), p[x, y]) - hl.cast(hl.Int(16), p[x + 1, y]))
     f.vectorize(x, 128)
@@ -41,7 +45,7 @@ def _expect(kind):
     return np.asarray(f.realize([W, H]))
 
 
-KINDS = ["sum", "mixed", "signed"]
+KINDS = ["sum", "mixed", "signed", "divisions"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -71,3 +75,26 @@ def test_hvx_instructions_under_qemu_match_the_host(kind):
     p, f = _pipeline(kind)
     p.set(hl.Buffer(_data()))
     assert np.array_equal(np.asarray(f.realize([W, H], target=th.TARGET)), want)
+
+
+def test_divisions_by_constants_on_proved_ranges_become_multiplies():
+    """(s + 4) / 9 and s / 7 have dividends below 2^15 (s is six widened u8 taps: at most 1530)
+    and a 15-bit shift divides them exactly; s * 21 / 255 has no such multiplier and s * 40 / 3
+    a dividend up to 61200: both stay divisions."""
+    _, f = _pipeline("divisions")
+    stmt = hl.Pipeline(f).lower(th.TARGET).stmt
+    calls = collect(stmt, lambda e: type(e) is n.Call and e.name == ii.DIV_BY_MULTIPLY)
+    assert sorted((c.args[1].value, c.args[2].value) for c in calls) == [(1171, 13), (1821, 14)]
+    assert len(collect(stmt, lambda e: type(e) is n.Div and e.type.lanes == 128)) == 2
+
+
+@pytest.mark.parametrize("d, most", [(3, 32767), (9, 2299), (7, 1530), (6, 1533)])
+def test_multiplier_divides_exactly_on_its_range(d, most):
+    m, k = _multiplier(d, most)
+    v = np.arange(most + 1, dtype=np.int64)
+    assert k < 16 and most * m < 2 ** 31 and np.array_equal((v * m) >> k, v // d)
+
+
+@pytest.mark.parametrize("d, most", [(255, 1530), (10, 30000), (3, 61200)])
+def test_multiplier_refuses_what_a_15_bit_shift_cannot_divide(d, most):
+    assert _multiplier(d, most) is None

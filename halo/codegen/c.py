@@ -712,22 +712,29 @@ class CGenerator:
         if sems:
             inner_forks.append(_ForkState("_c->_halo_flag", [self.names(x) for x in sems]))
         inner = _Function(self, dict(outer.buffer_types), inner_forks)
-        inner.line(f"struct {struct} *_c = (struct {struct} *)_halo_closure;")
+        # Host pointers are restrict parameters of the task's body (see generate), unless the
+        # task hands data to another thread through semaphores: a restrict pointer would let
+        # the compiler move its stores past the release that publishes them.
+        qualifier = "" if sems or _semaphores(body) else "restrict "
+        params = ["void *_halo_uc", "int _halo_index", f"struct {struct} *_c"]
         for cname, ct in captures:
-            if ct == "halo_semaphore_t *":
-                inner.line(f"{ct}{cname} HALO_UNUSED = _c->{cname};")
+            if ct in ("halo_semaphore_t *", "void *"):
+                params.append(f"{ct}{cname} HALO_UNUSED")
             elif ct.endswith("*"):
-                inner.line(f"{ct}restrict {cname} HALO_UNUSED = _c->{cname};")
+                params.append(f"{ct}{qualifier}{cname} HALO_UNUSED")
             else:
-                inner.line(f"const {ct} {cname} HALO_UNUSED = _c->{cname};")
+                params.append(f"const {ct} {cname} HALO_UNUSED")
         if index_var is not None:
             inner.line(f"const int32_t {self.names(index_var)} = _halo_index;")
         else:
             inner.line("(void)_halo_index;")
         inner.stmt(body)
-        text = [f"static int {fn}(void *_halo_uc, int _halo_index, uint8_t *_halo_closure) {{"]
+        call = ", ".join(["_halo_uc", "_halo_index", "_c"] + [f"_c->{cname}" for cname, _ in captures])
+        text = [f"static int {fn}_body({', '.join(params)}) {{", "  (void)_c;"]
         text += inner.finish()
-        text.append("}")
+        text += ["}", f"static int {fn}(void *_halo_uc, int _halo_index, uint8_t *_halo_closure) {{",
+                 f"  struct {struct} *_c = (struct {struct} *)_halo_closure;",
+                 f"  return {fn}_body({call});", "}"]
         fields = "".join(f"  {ct} {cname};\n" for cname, ct in captures)
         fields += "".join(f"  int *_halo_flag_{i};\n" for i in range(len(outer.forks)))
         if sems:

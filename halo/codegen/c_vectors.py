@@ -10,7 +10,7 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import (C_MATH, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
+from ..ir.intrinsics import (C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
                               WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
 from ..ir.types import Type
 from .c_prelude import suffix
@@ -344,6 +344,8 @@ class VectorEmitter:
                                     self.interleave2(at, vs[1], vs[3]))
         if e.name == ROTATE_LANES:
             return f"{self.rotate_helper(e.type)}({self.expr(e.args[0], fn)}, {fn.expr(e.args[1])})"
+        if e.name == DIV_BY_MULTIPLY:
+            return f"{self.div_by_multiply_helper(e)}({self.expr(e.args[0], fn)})"
         if e.name in _HVX_ORDER:
             return f"{self.hvx_order_helper(e)}({', '.join(self.expr(a, fn) for a in e.args)})"
         if e.name in ("abs", "absd"):
@@ -355,6 +357,29 @@ class VectorEmitter:
         lanes = ", ".join(f"x{k}[l]" for k in range(len(e.args)))
         h = self._lanewise(f"halo_vl_{scalar}_{tv[5:]}", e.type, arg_types, f"({_elem_c(e.type)}){scalar}({lanes})")
         return f"{h}({', '.join(self.expr(a, fn) for a in e.args)})"
+
+    def div_by_multiply_helper(self, e):
+        """(a * m) >> k of 16-bit lanes: per HVX vector one widening multiply (32-bit products,
+        even lanes in the low vector) and one narrowing shift that puts the lanes back in order;
+        elsewhere the same arithmetic on 32-bit lanes."""
+        t = e.type
+        m, k = (a.value for a in e.args[1:])
+        tv, wide = self.vtype(t), self.vtype(t.with_bits(32))
+        name = f"halo_div_by_multiply_{m}_{k}_{tv[5:]}"
+        generic = f"return __builtin_convertvector((__builtin_convertvector(a, {wide}) * {m}u) >> {k}, {tv});"
+        hvx = ""
+        if t.bits == 16 and t.is_uint() and t.lanes * 2 % 128 == 0:
+            self._hvx_types()
+            step = "".join(
+                f"  p = __builtin_HEXAGON_V6_vmpyuh_128B(v[{i}], {m * 0x10001}u);\n"
+                f"  v[{i}] = __builtin_HEXAGON_V6_vasrwuhsat_128B(__builtin_HEXAGON_V6_hi_128B(p), "
+                f"__builtin_HEXAGON_V6_lo_128B(p), {k});\n" for i in range(t.lanes * 2 // 128))
+            hvx = (f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n"
+                   f"  halo_hvx_v v[{t.lanes * 2 // 128}]; halo_hvx_w p; {tv} r;\n"
+                   f"  __builtin_memcpy(v, &a, sizeof a);\n{step}"
+                   f"  __builtin_memcpy(&r, v, sizeof r);\n  return r;\n#else\n")
+        return self._helper(name, f"HALO_INLINE {tv} {name}({tv} a) {{\n{hvx}  {generic}\n"
+                                  f"{'#endif' + chr(10) if hvx else ''}}}")
 
     def _hvx_types(self):
         self._define("halo_hvx_types", "typedef int32_t halo_hvx_v __attribute__((vector_size(128)));\n"

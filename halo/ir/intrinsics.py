@@ -17,5 +17,8 @@ INTERLEAVE = "interleave_vectors"
 WIDEN_DEINTERLEAVED = "widen_deinterleaved"
 WIDEN_ADD_DEINTERLEAVED = "widen_add_deinterleaved"
 NARROW_INTERLEAVED = "narrow_interleaved"
+# div_by_multiply(a, m, k): (a * m) >> k in 32-bit arithmetic, in a's type; hvx_instructions
+# writes an unsigned 16-bit a / d this way only where it has proved the two equal on a's range
+DIV_BY_MULTIPLY = "div_by_multiply"
 # rotate_lanes(v, d), |d| < lanes: lane i is lane (i + d) mod lanes of v
 ROTATE_LANES = "rotate_lanes"

@@ -9,12 +9,20 @@ about the order, so only the leaves and the narrowing change:
     cast(u16, a)                -> widen_deinterleaved(a)
     cast(u8, v)                 -> narrow_interleaved(v')
 
+A division by a constant whose dividend provably stays below 2^15 (poly.intervals) becomes one
+widening multiply and one narrowing shift per vector (div_by_multiply), where the C compiler's
+full-range division takes a multiply, a shuffle and a shift.
+
 Only for targets with 128-byte HVX and vectors of one HVX register of 8-bit lanes; the code
 generator prints the intrinsics as HVX instructions under __HVX__ and as shuffles elsewhere.
 Runs after vectorize_loops (it rewrites vector IR)."""
+import numpy as np
+
 from ..ir import nodes as n
-from ..ir.intrinsics import NARROW_INTERLEAVED, WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED
+from ..ir.intrinsics import DIV_BY_MULTIPLY, NARROW_INTERLEAVED, WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED
+from ..ir.types import UInt
 from ..ir.visitor import Mutator
+from ..poly.intervals import Bounds
 
 # lane-wise operations: the result's lane i depends on the operands' lanes i only
 _LANEWISE = (n.Add, n.Sub, n.Mul, n.Div, n.Mod, n.Min, n.Max, n.BitAnd, n.BitOr, n.BitXor, n.Shl, n.Shr)
@@ -30,6 +38,17 @@ def _widened(e, lanes):
         x = e.value.type
         if x.is_uint() and x.bits == 8 and x.lanes == lanes:
             return e.value
+    return None
+
+
+def _multiplier(d, most):
+    """(m, k) with (v * m) >> k == v // d for every v in [0, most], k < 16 (HVX's narrowing shift
+    takes 4 bits) and v * m < 2^31 (the shift reads signed words); or None."""
+    v = np.arange(most + 1, dtype=np.int64)
+    for k in range(1, 16):
+        m = -(-(1 << k) // d)
+        if most * m < 1 << 31 and np.array_equal((v * m) >> k, v // d):
+            return m, k
     return None
 
 
@@ -51,6 +70,15 @@ class _Deinterleave:
             return _call(e.type, WIDEN_DEINTERLEAVED, x)
         if t not in _LANEWISE:
             return None
+        if t is n.Div and e.type.is_uint() and type(e.b) is n.Broadcast and type(e.b.value) is n.IntImm:
+            a = self(e.a)
+            d = e.b.value.value
+            hi = Bounds({})(e.a).hi
+            found = (_multiplier(d, hi.value) if a is not None and d > 1 and d & (d - 1)
+                     and type(hi) is n.IntImm and hi.value < 1 << 15 else None)
+            if found is not None:
+                m, k = found
+                return _call(e.type, DIV_BY_MULTIPLY, a, n.IntImm(UInt(32), m), n.IntImm(UInt(32), k))
         if t is n.Add:
             xa, xb = _widened(e.a, self.lanes), _widened(e.b, self.lanes)
             if xa is not None and xb is not None:

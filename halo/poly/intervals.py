@@ -148,6 +148,8 @@ class Bounds:
             return self._with(e.name, self._bounds(e.value))._bounds(e.body)
         if t is n.Select:
             return self._select(e)
+        if t is n.Broadcast:  # every lane holds the value
+            return self._bounds(e.value)
         if t in (n.Call, n.Load):
             if t is n.Call and e.call_type == n.INTRINSIC and e.name == "likely":
                 return self._bounds(e.args[0])
@@ -265,9 +267,9 @@ def _wide_arith(t, a, b):
 def _in_type(iv, t):
     """An interval of arithmetic in a type narrower than 32 bits: itself when its constant ends
     fit the type, else the whole type (the arithmetic may wrap: u8 200 + 100 is 44)."""
-    lo, hi = _const(iv.lo), _const(iv.hi)
+    lo, hi = (None if end is None else _const(simplify(end)) for end in (iv.lo, iv.hi))
     if lo is not None and hi is not None and t.can_represent(lo) and t.can_represent(hi):
-        return iv
+        return Interval(_c(lo), _c(hi))
     return _type_range(t)
 
 
