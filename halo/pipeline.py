@@ -21,7 +21,7 @@ from .errors import DefinitionError, HaloError, HaloRuntimeError, HaloWarning
 from .ir.loop_nest import loop_nest
 from .ir.names import element_buffer
 from .jit import compiler
-from .lang.buffer import Buffer
+from .lang.buffer import Buffer, aligned_zeros
 from .ir.operators import as_expr, cast
 from .ir.types import Int
 from .lang.frozen import Requirement, freeze
@@ -348,7 +348,7 @@ class Pipeline:
             _check_destination(o, name, t, b)
         if outs is None:
             shape = tuple(reversed([_output_sizes(dst, o, len(o.args())) for o in self.outputs][0]))
-            outs = [Buffer(np.empty(shape, t.numpy_dtype()), name=o.name()) for o, _, t in buffers]
+            outs = [Buffer(aligned_zeros(shape, t.numpy_dtype()), name=o.name()) for o, _, t in buffers]
             returned = outs[0] if len(outs) == 1 else tuple(outs)
         else:
             returned = None

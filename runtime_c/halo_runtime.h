@@ -37,7 +37,8 @@ typedef enum halo_error_code_t {
     halo_error_bad_buffer = -401,
     halo_error_bad_param = -402,
     halo_error_split_too_small = -403,
-    halo_error_specialize_fail = -404  /* no specialization matched and specialize_fail() was given */
+    halo_error_specialize_fail = -404, /* no specialization matched and specialize_fail() was given */
+    halo_error_unaligned_host_ptr = -405 /* a host pointer is less aligned than set_host_alignment declares */
 } halo_error_code_t;
 
 /* Records a formatted message for the calling thread and returns `code` unchanged, so callers

@@ -16,7 +16,7 @@ from .. import backends
 from ..errors import InternalError
 from ..ir import nodes as n
 from ..ir.find import contains
-from ..ir.intrinsics import C_MATH, LIKELY, PRINT, PRINT_WHEN, WIDE_VECTOR_LANES
+from ..ir.intrinsics import C_MATH, HOST_ALIGNED, LIKELY, PRINT, PRINT_WHEN, WIDE_VECTOR_LANES
 from ..ir.simplify import simplify
 from ..ir.names import BufferField, Derived
 from ..ir.types import runtime_type
@@ -276,6 +276,9 @@ class _Function:
     def intrinsic(self, e):
         if e.name in (PRINT, PRINT_WHEN):
             return self.print_call(e)
+        if e.name == HOST_ALIGNED:
+            buf, align = e.args
+            return f"((((uintptr_t){self.host(buf.value)}) & {align.value - 1}u) == 0)"
         args = [self.expr(a) for a in e.args]
         if e.name == LIKELY:
             return f"__builtin_expect(!!({args[0]}), 1)"

@@ -10,7 +10,7 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import (C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
+from ..ir.intrinsics import (ALIGN_PAIR, ALIGNED_LOAD, C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
                               WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
 from ..ir.types import Type
 from .c_prelude import suffix
@@ -344,6 +344,11 @@ class VectorEmitter:
                                     self.interleave2(at, vs[1], vs[3]))
         if e.name == ROTATE_LANES:
             return f"{self.rotate_helper(e.type)}({self.expr(e.args[0], fn)}, {fn.expr(e.args[1])})"
+        if e.name == ALIGNED_LOAD:
+            return self.aligned_load(e.args[0], fn)
+        if e.name == ALIGN_PAIR:
+            return (f"{self.align_pair_helper(e.type, e.args[2].value)}"
+                    f"({self.expr(e.args[0], fn)}, {self.expr(e.args[1], fn)})")
         if e.name == DIV_BY_MULTIPLY:
             return f"{self.div_by_multiply_helper(e)}({self.expr(e.args[0], fn)})"
         if e.name in _HVX_ORDER:
@@ -472,6 +477,30 @@ class VectorEmitter:
                            "a0[x1[l]]")
         return f"{h}({host}, {self.expr(i, fn)})"
 
+    def aligned_load(self, e, fn):
+        """A dense load aligned_loads proved aligned to its size: the compiler may use an
+        aligned vector load (vmem instead of vmemu on HVX)."""
+        tv, ct = self.vtype(e.type), _elem_c(e.type)
+        name = f"halo_vload_aligned_{tv[5:]}"
+        h = self._helper(name, f"HALO_INLINE {tv} {name}(const {ct} *p) {{ {tv} v; "
+                               f"__builtin_memcpy(&v, __builtin_assume_aligned(p, sizeof v), sizeof v); return v; }}")
+        return f"{h}({fn.host(e.buffer)} + {fn.expr(e.index.base)})"
+
+    def align_pair_helper(self, t, r):
+        """Lanes r .. r + lanes - 1 of lo's lanes followed by hi's: one valign on HVX."""
+        tv = self.vtype(t)
+        name = f"halo_align_pair_{r}_{tv[5:]}"
+        order = ", ".join(str(r + k) for k in range(t.lanes))
+        hvx = ""
+        if t.bytes() * t.lanes == 128:
+            self._hvx_types()
+            hvx = (f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n"
+                   f"  return ({tv})__builtin_HEXAGON_V6_valignb_128B((halo_hvx_v)hi, (halo_hvx_v)lo, {r * t.bytes()});\n"
+                   f"#else\n")
+        return self._helper(name, f"HALO_INLINE {tv} {name}({tv} lo, {tv} hi) {{\n{hvx}"
+                                  f"  return __builtin_shufflevector(lo, hi, {order});\n"
+                                  f"{'#endif' + chr(10) if hvx else ''}}}")
+
     def store(self, s, fn):
         """The C statement for a vector Store."""
         t = s.value.type
@@ -480,6 +509,11 @@ class VectorEmitter:
         host = fn.host(s.buffer)
         i = s.index
         v = self.expr(s.value, fn)
+        if self._dense(i) and s.aligned:
+            h = self._helper(f"halo_vstore_aligned_{tv[5:]}",
+                             f"HALO_INLINE void halo_vstore_aligned_{tv[5:]}({ct} *p, {tv} v) {{ "
+                             f"__builtin_memcpy(__builtin_assume_aligned(p, sizeof v), &v, sizeof v); }}")
+            return f"{h}({host} + {fn.expr(i.base)}, {v});"
         if self._dense(i):
             h = self._helper(f"halo_vstore_{tv[5:]}",
                              f"HALO_INLINE void halo_vstore_{tv[5:]}({ct} *p, {tv} v) {{ "

@@ -17,6 +17,12 @@ INTERLEAVE = "interleave_vectors"
 WIDEN_DEINTERLEAVED = "widen_deinterleaved"
 WIDEN_ADD_DEINTERLEAVED = "widen_add_deinterleaved"
 NARROW_INTERLEAVED = "narrow_interleaved"
+# host_aligned("buffer", n): the buffer's host pointer is a multiple of n bytes (set_host_alignment)
+HOST_ALIGNED = "host_aligned"
+# aligned_load(load): the vector load reads one aligned vector (aligned_loads proved it)
+ALIGNED_LOAD = "aligned_load"
+# align_pair(lo, hi, r): lanes r .. r + lanes - 1 of lo's lanes followed by hi's (HVX valign)
+ALIGN_PAIR = "align_pair"
 # div_by_multiply(a, m, k): (a * m) >> k in 32-bit arithmetic, in a's type; hvx_instructions
 # writes an unsigned 16-bit a / d this way only where it has proved the two equal on a's range
 DIV_BY_MULTIPLY = "div_by_multiply"

@@ -321,6 +321,8 @@ class Store(Stmt):
     buffer: str
     index: Expr
     value: Expr
+    # a vector store proved to write one aligned vector (lower/aligned_accesses.py)
+    aligned: bool = False
 
 
 @dataclass(frozen=True)

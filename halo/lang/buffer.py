@@ -28,12 +28,24 @@ class BufferDim:
         return self._stride
 
 
+HOST_ALIGNMENT = 128  # of the buffers halo allocates, as Halide's (one HVX vector)
+
+
+def aligned_zeros(shape, dtype):
+    """np.zeros(shape, dtype) whose data starts at a multiple of HOST_ALIGNMENT bytes."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    raw = np.zeros(nbytes + HOST_ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % HOST_ALIGNMENT
+    return raw[start:start + nbytes].view(dtype).reshape(shape)
+
+
 class Buffer:
     def __init__(self, data, sizes=None, name=None):
         if isinstance(data, Type):
             if sizes is None:
                 raise DefinitionError("Buffer(type, sizes) needs the sizes, innermost first, e.g. [width, height]")
-            array = np.zeros(tuple(reversed([int(s) for s in sizes])), dtype=data.numpy_dtype())
+            array = aligned_zeros(tuple(reversed([int(s) for s in sizes])), data.numpy_dtype())
         else:
             array = data if isinstance(data, np.ndarray) else np.asarray(data)
             if isinstance(sizes, str) and name is None:

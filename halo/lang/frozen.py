@@ -13,6 +13,7 @@ from ..ir.digest import digest
 from ..ir.find import find_calls
 from ..ir.names import element_buffer
 from ..ir.visitor import Mutator
+from .param import ImageParam
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +90,7 @@ class Function:
     is_async: bool
     dma: object            # schedule.DmaSpec or None
     output_constraints: tuple  # per dimension {"min", "extent", "stride"} (used when an output)
+    host_alignment: int = 1    # of its buffer when an output (output_buffer().set_host_alignment)
 
     def buffers(self):
         """(buffer name, type) of each element's storage, in Halide's order."""
@@ -109,6 +111,7 @@ class Image:
     dimensions: int
     constraints: tuple  # per dimension {"min", "extent", "stride"}: Expr or None
     kind: str           # "ImageParam" or "Buffer"
+    host_alignment: int = 1  # ImageParam.set_host_alignment
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,7 +191,8 @@ def freeze(outputs, requirements=(), requirement_params=None):
     detach = _Detach()
     functions = {nm: f._frozen(detach) for nm, f in sorted(funcs.items())}
     _check_distinct_names(functions, images, params)
-    frozen_images = {nm: Image(nm, img.type(), img.dimensions(), _constraints(img.constraints()), type(img).__name__)
+    frozen_images = {nm: Image(nm, img.type(), img.dimensions(), _constraints(img.constraints()), type(img).__name__,
+                               img.host_alignment() if isinstance(img, ImageParam) else 1)
                      for nm, img in sorted(images.items())}
     frozen_params = {nm: ScalarParam(nm, p.type()) for nm, p in sorted(params.items())}
     out_names = tuple(f.name() for f in outputs)

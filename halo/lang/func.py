@@ -14,7 +14,7 @@ from dataclasses import replace
 from .exprlike import ExprLike
 from .frozen import INLINED, ROOT, Definition, Function, Level, RVarDef, Specialization, callees
 from .names import changed, unique_name, user_name
-from .param import Dimension, default_constraints
+from .param import Dimension, default_constraints, host_alignment
 from .tuple import TupleRef, tuple_values
 from .schedule import (Dim, DmaSpec, FuncSchedule, LoopLevel, MemoryType, Split, StageSchedule, StorageDim,
                        TailStrategy)
@@ -415,6 +415,7 @@ class Func:
         self._params = {}  # name -> Param used in the definitions
         self._pipe = None
         self._output_constraints = None
+        self._host_alignment = 1
 
     # ---- definition ----
     def name(self):
@@ -883,6 +884,13 @@ class Func:
 
             def dimensions(self):
                 return f.dimensions()
+
+            def set_host_alignment(self, value):
+                f._host_alignment = host_alignment(value, f.name())
+                return self
+
+            def host_alignment(self):
+                return f._host_alignment
         return _Output()
 
     def output_constraints(self):
@@ -907,7 +915,8 @@ class Func:
             None if s.storage_dims is None else tuple(s.storage_dims),
             tuple((v, detach.mutate(mn), detach.mutate(ext)) for v, (mn, ext) in s.bounds.items()),
             s.is_async, self._dma,
-            tuple({k: None if v is None else detach.mutate(v) for k, v in c.items()} for c in self.output_constraints()))
+            tuple({k: None if v is None else detach.mutate(v) for k, v in c.items()} for c in self.output_constraints()),
+            self._host_alignment)
 
     def _frozen_definition(self, st, detach):
         rvars = tuple(RVarDef(r.name, detach.mutate(plain(r.min)), detach.mutate(plain(r.extent)))

@@ -66,6 +66,15 @@ class Param(ExprLike):
         return ParamRef(self)
 
 
+def host_alignment(value, who):
+    """set_host_alignment's argument checked: a power of two number of bytes."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1 or value & (value - 1):
+        raise DefinitionError(f"{who}.set_host_alignment needs a power of two number of bytes (1, 2, ..., 128), "
+                              f"got {value!r}")
+    changed()
+    return int(value)
+
+
 def default_constraints(dims):
     """Per dimension {"min", "extent", "stride"} -> Expr or None. Like Halide, halo assumes the
     innermost dimension is dense (stride 1) unless told otherwise with dim(0).set_stride(...)."""
@@ -164,6 +173,7 @@ class ImageParam:
         self._name = user_name(name, "ImageParam", "input")
         self._buffer = None
         self._constraints = default_constraints(self._dims)
+        self._host_alignment = 1
 
     def name(self):
         return self._name
@@ -181,6 +191,15 @@ class ImageParam:
 
     def constraints(self):
         return self._constraints
+
+    def set_host_alignment(self, value):
+        """Halide's: the host pointer of every buffer bound to this image is a multiple of
+        `value` bytes (checked when the pipeline runs; halo's HVX loads use it)."""
+        self._host_alignment = host_alignment(value, self._name)
+        return self
+
+    def host_alignment(self):
+        return self._host_alignment
 
     def width(self):
         return self.dim(0).extent()

@@ -16,6 +16,7 @@ from ..ir.names import element_buffer
 from ..ir.simplify import shared_simplifier, simplify
 from ..lang.frozen import PipelineDef, freeze
 from ..lang.target import Target
+from .aligned_accesses import aligned_accesses
 from .allocation_bounds import allocation_bounds
 from .async_producers import async_producers
 from .bounds_inference import bounds_inference
@@ -67,6 +68,7 @@ PASSES = [
     ("vectorize_loops", vectorize_loops),
     ("dense_clamped_loads", dense_clamped_loads),
     ("merge_interleaves", merge_interleaves),
+    ("aligned_accesses", aligned_accesses),
     ("hvx_instructions", select_hvx_instructions),
     ("cse", _cse),
 ]

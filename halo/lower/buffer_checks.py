@@ -6,9 +6,10 @@ block touches memory. The schedule's requirements and the declared constraints (
 are checked first of all: everything after them is lowered assuming them."""
 from ..ir import nodes as n
 from ..ir.dma import READ
+from ..ir.intrinsics import HOST_ALIGNED
 from ..ir.names import BufferField
 from ..ir.simplify import simplify
-from ..ir.types import Bool, Int
+from ..ir.types import Bool, Int, Type
 from ..ir.visitor import Mutator
 from ..poly.boxes import box_touched
 from .requirements import bound_covers
@@ -109,8 +110,19 @@ def _pipeline_requirement_checks(ctx):
     return checks
 
 
+def _host_alignment_checks(ctx):
+    """set_host_alignment of inputs and outputs, with Halide's message."""
+    aligned = [(nm, img.host_alignment) for nm, img in ctx.pipeline.images.items()]
+    aligned += [(b, ctx.env.function(o).host_alignment) for o in ctx.pipeline.outputs
+                for b, _ in ctx.env.function(o).buffers()]
+    return [n.AssertStmt(n.Call(_BOOL, HOST_ALIGNED, (n.StringImm(Type("handle", 64), b), n.IntImm(_I32, a)), n.INTRINSIC),
+                         "halo_error_unaligned_host_ptr",
+                         f"The host pointer of {b} is not aligned to a {a} bytes boundary.", ())
+            for b, a in aligned if a > 1]
+
+
 def _constraint_checks(ctx):
-    checks = _bound_cover_checks(ctx)
+    checks = _bound_cover_checks(ctx) + _host_alignment_checks(ctx)
     for c in ctx.constraints:
         hint = " (pass a C-contiguous array, or declare the layout with dim(0).set_stride(...))" \
             if c.field == "stride" and c.dim == 0 else ""

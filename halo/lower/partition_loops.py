@@ -346,6 +346,9 @@ def _combine(op, first, bounds):
 class _Partition(Mutator):
     def __init__(self, ctx):
         self.names = ctx.names
+        # On HVX a vector loop's steady state at multiples of the vector width is what lets
+        # aligned_loads prove its loads aligned: a shifted last vector is worth its own copy.
+        self.split_tails = ctx.target.arch == "hexagon" and bool(ctx.target.hvx_bytes)
 
     def visit_Expr(self, e):
         return e
@@ -407,7 +410,8 @@ class _Partition(Mutator):
             finder.stmt(steady)
             if not finder.found:
                 break
-            decisive = decisive or any(c.decisive for c in finder.found)
+            decisive = decisive or any(c.decisive for c in finder.found) or (
+                self.split_tails and contains(steady, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
             clamps_only = clamps_only and all(type(c.node) in (n.Min, n.Max) for c in finder.found)
             for c in finder.found:
                 if c.v_lo is not None:

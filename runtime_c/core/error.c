@@ -54,6 +54,7 @@ const char *halo_error_name(int code) {
     case halo_error_bad_param: return "halo_error_bad_param";
     case halo_error_split_too_small: return "halo_error_split_too_small";
     case halo_error_specialize_fail: return "halo_error_specialize_fail";
+    case halo_error_unaligned_host_ptr: return "halo_error_unaligned_host_ptr";
     default: break;
     }
     /* The DMA modules own their codes; name at least the range so a message is never empty. */
