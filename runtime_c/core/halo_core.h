@@ -60,8 +60,8 @@ static inline void halo_mutex_unlock(halo_mutex_t *m) { pthread_mutex_unlock(m);
 #endif
 
 /* ---- first-fit arena over 128-byte granules ----------------------------------------------
- * Bookkeeping lives outside the arena (one run length per granule: the granule count of the
- * allocation starting there, 0 otherwise) so the arena's bytes are exactly its capacity and
+ * Bookkeeping lives outside the arena (one word per granule: at the first granule of each
+ * allocated or free run its length, 0 elsewhere; arena.c) so the arena's bytes are exactly its capacity and
  * in_use is exactly the sum of align(bytes, 128). Not thread-safe: callers lock. */
 #define HALO_GRANULE 128u
 typedef struct halo_arena_t {

@@ -1,6 +1,7 @@
 """Local memory (locked cache and VTCM) through cffi: device capacities, exact accounting,
 exhaustion and fragmentation messages, bad frees, device and capacity switching."""
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import halo.runtime as rt
 
@@ -155,3 +156,49 @@ def test_custom_capacity():
     assert rt.lib.halo_last_error_code() == -5
     with pytest.raises(ValueError, match="local memory kind must be one of"):
         rt.localmem_in_use("l2")
+
+
+def _first_fit(used, granules, need):
+    """The granule a first-fit allocation of `need` granules starts at (a plain scan), or None."""
+    run = 0
+    for g in range(granules):
+        run = 0 if used[g] else run + 1
+        if run == need:
+            return g - need + 1
+    return None
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 24 * 128), st.integers(0, 1 << 30)), max_size=40))
+def test_allocations_land_where_a_granule_scan_puts_them(steps):
+    """Random allocations and frees in a 32-granule VTCM against a model that scans granule by
+    granule: every address, every refusal and the bytes in use agree (the arena steps from
+    run to run and joins free neighbours)."""
+    granules = 32
+    rt.check(rt.lib.halo_localmem_set_capacity(KINDS["vtcm"], granules * 128))
+    try:
+        used, live = [False] * granules, []
+        base = None
+        for alloc, nbytes, pick in steps:
+            if alloc or not live:
+                need = (nbytes + 127) // 128
+                want = _first_fit(used, granules, need)
+                p = _alloc("vtcm", nbytes)
+                rt.lib.halo_clear_error()
+                if want is None:
+                    assert p == rt.ffi.NULL
+                    continue
+                at = int(rt.ffi.cast("uintptr_t", p))
+                base = at - want * 128 if base is None else base
+                assert at == base + want * 128
+                used[want:want + need] = [True] * need
+                live.append((p, want, need))
+            else:
+                p, g, need = live.pop(pick % len(live))
+                _free("vtcm", p)
+                used[g:g + need] = [False] * need
+            assert rt.localmem_in_use("vtcm") == sum(used) * 128
+    finally:
+        for p, _, _ in live:
+            _free("vtcm", p)
+        rt.set_device("SM8150")
