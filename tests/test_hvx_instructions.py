@@ -8,7 +8,7 @@ import pytest
 import halo as hl
 from halo.ir import intrinsics as ii
 from halo.ir import nodes as n
-from halo.ir.find import collect
+from halo.ir.find import collect, collect_stmts
 from halo.lower.hvx_instructions import _multiplier
 from halo.pipeline import Compiled
 
@@ -100,3 +100,49 @@ def test_multiplier_divides_exactly_on_its_range(d, most):
 @pytest.mark.parametrize("d, most", [(255, 1530), (10, 30000), (3, 61200)])
 def test_multiplier_refuses_what_a_15_bit_shift_cannot_divide(d, most):
     assert _multiplier(d, most) is None
+
+
+def _stored():
+    """A stored 16-bit sum of widened taps (a horizontal pass), read back at x and x + 1 by a
+    vectorized consumer: its vectors start at unaligned offsets of the stored rows."""
+    x, y = hl.Var("x"), hl.Var("y")
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    g, f = hl.Func("g"), hl.Func("f")
+    g[x, y] = hl.cast(hl.UInt(16), p[x, y]) + p[x + 1, y] + p[x + 2, y]
+    f[x, y] = hl.cast(hl.UInt(8), (g[x, y] + g[x + 1, y] + 5) / 6)
+    g.compute_at(f, y).vectorize(x, 128)
+    f.vectorize(x, 128)
+    return p, f
+
+
+def _stored_data():
+    return np.random.default_rng(10).integers(0, 256, (H, W + 3)).astype(np.uint8)
+
+
+def _stored_expect():
+    a = _stored_data().astype(np.uint16)
+    g = a[:, :-2] + a[:, 1:-1] + a[:, 2:]
+    return ((g[:H, :W] + g[:H, 1:W + 1] + 5) // 6).astype(np.uint8)
+
+
+def test_a_stored_widened_sum_is_put_in_lane_order_once():
+    _, f = _stored()
+    stmt = hl.Pipeline(f).lower(th.TARGET).stmt
+    stores = collect_stmts(stmt, lambda s: type(s) is n.Store and s.buffer == "g")
+    values = [s.value for s in stores]
+    while any(type(v) is n.Let for v in values):
+        values = [v.body if type(v) is n.Let else v for v in values]
+    assert values and all(type(v) is n.Call and v.name == ii.INTERLEAVED for v in values)
+    _, f = _stored()
+    c = hl.Pipeline(f).generate_c("hvx_stored", target=th.TARGET)
+    out = np.zeros((H, W), np.uint8)
+    Compiled(c.source, c.header, c.args, c.fn_name)({"in": hl.Buffer(_stored_data()), "f": hl.Buffer(out)})
+    assert np.array_equal(out, _stored_expect())
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_a_stored_widened_sum_under_qemu_matches_numpy():
+    p, f = _stored()
+    p.set(hl.Buffer(_stored_data()))
+    assert np.array_equal(np.asarray(f.realize([W, H], target=th.TARGET)), _stored_expect())

@@ -10,7 +10,7 @@ compiler unrolls and often vectorizes those too. Every helper is emitted once, o
 from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
-from ..ir.intrinsics import (ALIGN_PAIR, ALIGNED_LOAD, C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
+from ..ir.intrinsics import (ALIGN_PAIR, ALIGNED_LOAD, C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, INTERLEAVED, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
                               WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
 from ..ir.types import Type
 from .c_prelude import suffix
@@ -61,7 +61,7 @@ def _elem_c(t):
     return t.element_of().c_name()
 
 
-_HVX_ORDER = (WIDEN_DEINTERLEAVED, WIDEN_ADD_DEINTERLEAVED, NARROW_INTERLEAVED)
+_HVX_ORDER = (WIDEN_DEINTERLEAVED, WIDEN_ADD_DEINTERLEAVED, NARROW_INTERLEAVED, INTERLEAVED)
 
 
 class VectorEmitter:
@@ -419,7 +419,11 @@ class VectorEmitter:
         evens_odds = ", ".join(str(k) for k in [*range(0, lanes, 2), *range(1, lanes, 2)])
         zipped = ", ".join(f"{k}, {k + lanes // 2}" for k in range(lanes // 2))
         params = ", ".join(f"{av} a{k}" for k in range(len(e.args)))
-        if name == NARROW_INTERLEAVED:
+        if name == INTERLEAVED:
+            hvx = ("halo_hvx_w w = (halo_hvx_w)a0; return (" + rv + ")__builtin_HEXAGON_V6_vshuffvdd_128B("
+                   f"__builtin_HEXAGON_V6_hi_128B(w), __builtin_HEXAGON_V6_lo_128B(w), -{rt.bytes()});")
+            generic = f"return __builtin_shufflevector(a0, a0, {zipped});"
+        elif name == NARROW_INTERLEAVED:
             hvx = ("halo_hvx_w w = (halo_hvx_w)a0; return (" + rv + ")__builtin_HEXAGON_V6_vshuffeb_128B("
                    "__builtin_HEXAGON_V6_hi_128B(w), __builtin_HEXAGON_V6_lo_128B(w));")
             generic = f"{rv} t = __builtin_convertvector(a0, {rv}); return __builtin_shufflevector(t, t, {zipped});"

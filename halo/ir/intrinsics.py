@@ -17,6 +17,8 @@ INTERLEAVE = "interleave_vectors"
 WIDEN_DEINTERLEAVED = "widen_deinterleaved"
 WIDEN_ADD_DEINTERLEAVED = "widen_add_deinterleaved"
 NARROW_INTERLEAVED = "narrow_interleaved"
+# interleaved(v): v, in that order, back in lane order (same type)
+INTERLEAVED = "interleaved"
 # host_aligned("buffer", n): the buffer's host pointer is a multiple of n bytes (set_host_alignment)
 HOST_ALIGNED = "host_aligned"
 # aligned_load(load): the vector load reads one aligned vector (aligned_loads proved it)

@@ -8,6 +8,8 @@ about the order, so only the leaves and the narrowing change:
     cast(u16, a) + cast(u16, b) -> widen_add_deinterleaved(a, b)
     cast(u16, a)                -> widen_deinterleaved(a)
     cast(u8, v)                 -> narrow_interleaved(v')
+    store of a 16-bit v         -> store of interleaved(v') (a stored widened sum: one vshuff
+                                   where widening in lane order takes a vunpack per leaf)
 
 A division by a constant whose dividend provably stays below 2^15 (poly.intervals) becomes one
 widening multiply and one narrowing shift per vector (div_by_multiply), where the C compiler's
@@ -19,7 +21,8 @@ Runs after vectorize_loops (it rewrites vector IR)."""
 import numpy as np
 
 from ..ir import nodes as n
-from ..ir.intrinsics import DIV_BY_MULTIPLY, NARROW_INTERLEAVED, WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED
+from ..ir.intrinsics import (DIV_BY_MULTIPLY, INTERLEAVED, NARROW_INTERLEAVED, WIDEN_ADD_DEINTERLEAVED,
+                             WIDEN_DEINTERLEAVED)
 from ..ir.types import UInt
 from ..ir.visitor import Mutator
 from ..poly.intervals import Bounds
@@ -112,6 +115,22 @@ class _Select(Mutator):
                 # the leaves' operands may hold narrowings of their own
                 return _call(e.type, NARROW_INTERLEAVED, self.mutate(value))
         return self.generic_visit(e)
+
+    def visit_Store(self, s):
+        t = s.value.type
+        if t.lanes == self.lanes and t.is_integer() and t.bits == 16:
+            lets, value = [], s.value
+            while type(value) is n.Let:
+                lets.append(value)
+                value = value.body
+            deinterleave = _Deinterleave(self.lanes)
+            order = deinterleave(value)
+            if order is not None and deinterleave.widened:
+                value = _call(t, INTERLEAVED, self.mutate(order))
+                for let in reversed(lets):
+                    value = let.with_(value=self.mutate(let.value), body=value)
+                return s.with_(index=self.mutate(s.index), value=value)
+        return self.generic_visit(s)
 
 
 def select_hvx_instructions(stmt, ctx):
