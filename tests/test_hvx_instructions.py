@@ -146,3 +146,19 @@ def test_a_stored_widened_sum_under_qemu_matches_numpy():
     p, f = _stored()
     p.set(hl.Buffer(_stored_data()))
     assert np.array_equal(np.asarray(f.realize([W, H], target=th.TARGET)), _stored_expect())
+
+
+def test_a_division_of_a_stored_sum_uses_the_stored_values_range():
+    """g holds sums of three uint8 (at most 765), so (g + g + 5) / 6 has a dividend below 1536:
+    one multiply; the same division of an input's uint16 values (any value) stays a division."""
+    _, f = _stored()
+    stmt = hl.Pipeline(f).lower(th.TARGET).stmt
+    assert {c.args[1].value for c in collect(stmt, lambda e: type(e) is n.Call and e.name == ii.DIV_BY_MULTIPLY)} \
+        == {_multiplier(6, 2 * 765 + 5)[0]}
+    x, y = hl.Var("x"), hl.Var("y")
+    p = hl.ImageParam(hl.UInt(16), 2, "in16")
+    h = hl.Func("h")
+    h[x, y] = hl.cast(hl.UInt(8), (p[x, y] + 5) / 6)
+    h.vectorize(x, 128)
+    stmt = hl.Pipeline(h).lower(th.TARGET).stmt
+    assert not collect(stmt, lambda e: type(e) is n.Call and e.name == ii.DIV_BY_MULTIPLY)
