@@ -98,7 +98,14 @@ typedef struct halo_buffer_t {
 
 /* ---- host memory ------------------------------------------------------------------------
  * 128-byte aligned (one HVX vector). halo_malloc returns NULL and records an error on failure. */
-void *halo_malloc(void *user_context, size_t size);
+/* HALO_MALLOC_LIKE: the compiler may assume what the allocator returns aliases nothing else
+ * (a pipeline's own buffers: C takes no such fact from a restrict local) */
+#ifdef HALO_CFFI
+#define HALO_MALLOC_LIKE
+#else
+#define HALO_MALLOC_LIKE __attribute__((malloc))
+#endif
+HALO_MALLOC_LIKE void *halo_malloc(void *user_context, size_t size);
 void halo_free(void *user_context, void *ptr);
 
 /* ---- parallel loops and threads ---------------------------------------------------------
@@ -143,7 +150,7 @@ int halo_localmem_set_device(halo_device_t device);  /* fails while anything is 
 halo_device_t halo_localmem_get_device(void);        /* SM8150 until set */
 int halo_localmem_set_capacity(halo_localmem_kind_t kind, size_t bytes); /* custom capacity */
 size_t halo_localmem_capacity(halo_localmem_kind_t kind);
-void *halo_localmem_alloc(void *user_context, halo_localmem_kind_t kind, size_t bytes);
+HALO_MALLOC_LIKE void *halo_localmem_alloc(void *user_context, halo_localmem_kind_t kind, size_t bytes);
 int halo_localmem_free(void *user_context, halo_localmem_kind_t kind, void *ptr);
 size_t halo_localmem_in_use(halo_localmem_kind_t kind);
 size_t halo_localmem_high_water(halo_localmem_kind_t kind);

@@ -171,9 +171,9 @@ def test_a_declared_layout_makes_the_steady_state_aligned(in_min, offsets):
     loads = collect(steady, lambda e: type(e) is n.Load)
     assert {p.args[2].value for p in pairs} | ({0} if len(aligned) > 2 * len(pairs) else set()) == offsets
     assert all(any(ld is a.args[0] for a in aligned) for ld in loads)  # no load is left unaligned
-    assert [s.aligned for s in collect_stmts(steady, lambda s: type(s) is n.Store)] == [True]
+    assert [s.alignment for s in collect_stmts(steady, lambda s: type(s) is n.Store)] == [128]
     assert not collect(tail, lambda e: type(e) is n.Call and e.name in (ii.ALIGN_PAIR, ii.ALIGNED_LOAD))
-    assert [s.aligned for s in collect_stmts(tail, lambda s: type(s) is n.Store)] == [False]
+    assert [s.alignment for s in collect_stmts(tail, lambda s: type(s) is n.Store)] == [0]
 
 
 @pytest.mark.parametrize("declare, align, target", [(False, 128, th.TARGET), (True, 64, th.TARGET),
@@ -181,7 +181,7 @@ def test_a_declared_layout_makes_the_steady_state_aligned(in_min, offsets):
 def test_nothing_is_aligned_without_the_declarations_or_off_hvx(declare, align, target):
     stmt = _lowered(declare=declare, align=align, target=target)
     assert not collect(stmt, lambda e: type(e) is n.Call and e.name in (ii.ALIGN_PAIR, ii.ALIGNED_LOAD))
-    assert not any(s.aligned for s in collect_stmts(stmt, lambda s: type(s) is n.Store))
+    assert not any(s.alignment for s in collect_stmts(stmt, lambda s: type(s) is n.Store))
 
 
 @pytest.mark.parametrize("width", [1024, 1000, 128])

@@ -345,7 +345,7 @@ class VectorEmitter:
         if e.name == ROTATE_LANES:
             return f"{self.rotate_helper(e.type)}({self.expr(e.args[0], fn)}, {fn.expr(e.args[1])})"
         if e.name == ALIGNED_LOAD:
-            return self.aligned_load(e.args[0], fn)
+            return self.aligned_load(e.args[0], e.args[1].value, fn)
         if e.name == ALIGN_PAIR:
             return (f"{self.align_pair_helper(e.type, e.args[2].value)}"
                     f"({self.expr(e.args[0], fn)}, {self.expr(e.args[1], fn)})")
@@ -481,13 +481,13 @@ class VectorEmitter:
                            "a0[x1[l]]")
         return f"{h}({host}, {self.expr(i, fn)})"
 
-    def aligned_load(self, e, fn):
-        """A dense load aligned_loads proved aligned to its size: the compiler may use an
-        aligned vector load (vmem instead of vmemu on HVX)."""
+    def aligned_load(self, e, alignment, fn):
+        """A dense load aligned_accesses proved aligned to `alignment` bytes: the compiler may use
+        aligned vector loads (vmem instead of vmemu on HVX)."""
         tv, ct = self.vtype(e.type), _elem_c(e.type)
-        name = f"halo_vload_aligned_{tv[5:]}"
+        name = f"halo_vload_aligned{alignment}_{tv[5:]}"
         h = self._helper(name, f"HALO_INLINE {tv} {name}(const {ct} *p) {{ {tv} v; "
-                               f"__builtin_memcpy(&v, __builtin_assume_aligned(p, sizeof v), sizeof v); return v; }}")
+                               f"__builtin_memcpy(&v, __builtin_assume_aligned(p, {alignment}), sizeof v); return v; }}")
         return f"{h}({fn.host(e.buffer)} + {fn.expr(e.index.base)})"
 
     def align_pair_helper(self, t, r):
@@ -513,10 +513,10 @@ class VectorEmitter:
         host = fn.host(s.buffer)
         i = s.index
         v = self.expr(s.value, fn)
-        if self._dense(i) and s.aligned:
-            h = self._helper(f"halo_vstore_aligned_{tv[5:]}",
-                             f"HALO_INLINE void halo_vstore_aligned_{tv[5:]}({ct} *p, {tv} v) {{ "
-                             f"__builtin_memcpy(__builtin_assume_aligned(p, sizeof v), &v, sizeof v); }}")
+        if self._dense(i) and s.alignment:
+            name = f"halo_vstore_aligned{s.alignment}_{tv[5:]}"
+            h = self._helper(name, f"HALO_INLINE void {name}({ct} *p, {tv} v) {{ "
+                                   f"__builtin_memcpy(__builtin_assume_aligned(p, {s.alignment}), &v, sizeof v); }}")
             return f"{h}({host} + {fn.expr(i.base)}, {v});"
         if self._dense(i):
             h = self._helper(f"halo_vstore_{tv[5:]}",

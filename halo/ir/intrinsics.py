@@ -21,7 +21,7 @@ NARROW_INTERLEAVED = "narrow_interleaved"
 INTERLEAVED = "interleaved"
 # host_aligned("buffer", n): the buffer's host pointer is a multiple of n bytes (set_host_alignment)
 HOST_ALIGNED = "host_aligned"
-# aligned_load(load): the vector load reads one aligned vector (aligned_loads proved it)
+# aligned_load(load, bytes): the vector load's address is a multiple of bytes (aligned_accesses proved it)
 ALIGNED_LOAD = "aligned_load"
 # align_pair(lo, hi, r): lanes r .. r + lanes - 1 of lo's lanes followed by hi's (HVX valign)
 ALIGN_PAIR = "align_pair"

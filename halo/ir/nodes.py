@@ -321,8 +321,8 @@ class Store(Stmt):
     buffer: str
     index: Expr
     value: Expr
-    # a vector store proved to write one aligned vector (lower/aligned_accesses.py)
-    aligned: bool = False
+    # bytes the address of the first lane is proved a multiple of (lower/aligned_accesses.py); 0: unknown
+    alignment: int = 0
 
 
 @dataclass(frozen=True)

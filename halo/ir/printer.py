@@ -78,7 +78,7 @@ def _stmt(s, depth, out):
         out.append(f"{pad}{s.name}({', '.join(expr_to_str(a) for a in s.args)}) = "
                    f"{values if len(s.values) == 1 else f'({values})'}")
     elif t is n.Store:
-        out.append(f"{pad}{s.buffer}[{expr_to_str(s.index)}] = {expr_to_str(s.value)}{' (aligned)' if s.aligned else ''}")
+        out.append(f"{pad}{s.buffer}[{expr_to_str(s.index)}] = {expr_to_str(s.value)}{f' (aligned {s.alignment})' if s.alignment else ''}")
     elif t is n.Realize:
         bounds = ", ".join(f"[{expr_to_str(m)}, {expr_to_str(e)}]" for m, e in s.bounds)
         out.append(f"{pad}realize {s.name}({bounds}) in {s.memory.value} {{")

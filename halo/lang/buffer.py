@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import DefinitionError
 from ..ir.types import Type, type_of_dtype
+from ..runtime import frames
 from .names import user_name
 from .param import make_call
 
@@ -28,16 +29,13 @@ class BufferDim:
         return self._stride
 
 
-HOST_ALIGNMENT = 128  # of the buffers halo allocates, as Halide's (one HVX vector)
+# of every buffer halo allocates, as Halide's (one HVX vector; halo_malloc's in the C runtime)
+HOST_ALIGNMENT = 128
 
 
 def aligned_zeros(shape, dtype):
     """np.zeros(shape, dtype) whose data starts at a multiple of HOST_ALIGNMENT bytes."""
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    raw = np.zeros(nbytes + HOST_ALIGNMENT, np.uint8)
-    start = -raw.ctypes.data % HOST_ALIGNMENT
-    return raw[start:start + nbytes].view(dtype).reshape(shape)
+    return frames.aligned_zeros(shape, dtype, HOST_ALIGNMENT)
 
 
 class Buffer:

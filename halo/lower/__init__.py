@@ -68,8 +68,8 @@ PASSES = [
     ("vectorize_loops", vectorize_loops),
     ("dense_clamped_loads", dense_clamped_loads),
     ("merge_interleaves", merge_interleaves),
-    ("aligned_accesses", aligned_accesses),
     ("hvx_instructions", select_hvx_instructions),
+    ("aligned_accesses", aligned_accesses),
     ("cse", _cse),
 ]
 

@@ -3,29 +3,31 @@ unit as well as a load slot, so the neighbours of a stencil (x - 1, x, x + 1) co
 whether they are loaded or built with valign. Where the buffer's alignment and the index's
 remainder (ir.modulus) are known, a load of one HVX vector at element b, b = r mod lanes, becomes
 
-    r == 0: aligned_load(buffer[ramp(b, 1, L)])
-    r != 0: align_pair(aligned_load(buffer[ramp(b - r, 1, L)]),
-                       aligned_load(buffer[ramp(b - r + L, 1, L)]), r)
+    r == 0: aligned_load(buffer[ramp(b, 1, L)], 128)
+    r != 0: align_pair(aligned_load(buffer[ramp(b - r, 1, L)], 128),
+                       aligned_load(buffer[ramp(b - r + L, 1, L)], 128), r)
 
 so the three neighbours of one row read two aligned vectors (shared by cse) and two valigns;
 each aligned vector holds an element the original load reads, so it never leaves the pages the
-program may read (Halide's argument for the same rewrite). A store of one vector at r == 0 is
-marked aligned (an aligned store takes its value from the same packet).
+program may read (Halide's argument for the same rewrite). Loads of several whole vectors (a
+uint16 vector of 128 lanes) at r == 0 are aligned loads too, and stores at r == 0 are marked
+aligned (an aligned store takes its value from the same packet).
 
 Buffers this pipeline allocates are 128-byte aligned (halo_malloc, local memory granules, stack
 arrays); inputs and outputs as set_host_alignment declares (checked when the pipeline runs).
 Loop variables say nothing about their remainder; the steady state of a vectorized loop
 (partition_loops splits the shifted last vector off on HVX targets) indexes at vector * L, which
-is what makes the remainder known. Runs after vectorize_loops; HVX targets only."""
+is what makes the remainder known. Runs after vectorize_loops and hvx_instructions (whose
+analyses read plain loads); HVX targets only."""
 from ..ir import nodes as n
 from ..ir.intrinsics import ALIGN_PAIR, ALIGNED_LOAD
 from ..ir.modulus import modulus_remainder
 from ..ir.simplify import simplify
 from ..ir.types import Int
+from ..lang.buffer import HOST_ALIGNMENT
 from ..ir.visitor import Mutator
 
 _I32 = Int(32)
-_ALLOCATED = 128  # alignment of every buffer halo allocates
 
 
 def _call(t, name, *args):
@@ -39,7 +41,7 @@ class _Align(Mutator):
         self.scope = {}               # let name -> (modulus, remainder) of its value
 
     def visit_Allocate(self, s):
-        self.aligned[s.name] = _ALLOCATED
+        self.aligned[s.name] = HOST_ALIGNMENT
         return self.generic_visit(s)
 
     def _scoped(self, name, value, body):
@@ -68,17 +70,22 @@ class _Align(Mutator):
         return s.with_(min=self.mutate(s.min), extent=self.mutate(s.extent), body=self._scoped(s.name, None, s.body))
 
     def _lanes_off(self, buffer, index, t):
-        """How many lanes past an aligned vector a dense one-vector access starts, or None."""
+        """How many lanes past an aligned vector a dense access of whole HVX vectors starts,
+        or None."""
         size = t.bytes()
         if (type(index) is not n.Ramp or type(index.stride) is not n.IntImm or index.stride.value != 1
-                or size * t.lanes != self.vector_bytes or self.aligned.get(buffer, 1) < self.vector_bytes):
+                or size * t.lanes % self.vector_bytes or self.aligned.get(buffer, 1) < self.vector_bytes):
             return None
         m, r = modulus_remainder(index.base, self.scope)
-        return None if m * size % self.vector_bytes else r % t.lanes
+        per_vector = self.vector_bytes // size
+        return None if m * size % self.vector_bytes else r % per_vector
+
+    def _aligned(self, load):
+        return _call(load.type, ALIGNED_LOAD, load, n.IntImm(_I32, self.vector_bytes))
 
     def visit_Store(self, s):
         s = self.generic_visit(s)
-        return s.with_(aligned=True) if self._lanes_off(s.buffer, s.index, s.value.type) == 0 else s
+        return s.with_(alignment=self.vector_bytes) if self._lanes_off(s.buffer, s.index, s.value.type) == 0 else s
 
     def visit_Load(self, e):
         e = self.generic_visit(e)
@@ -87,10 +94,12 @@ class _Align(Mutator):
         if r is None:
             return e
         if r == 0:
-            return _call(t, ALIGNED_LOAD, e)
+            return self._aligned(e)
+        if t.bytes() * lanes != self.vector_bytes:  # valign pairs of one vector each only
+            return e
         def block(offset):
             start = simplify(n.Add(_I32, index.base, n.IntImm(_I32, offset)))
-            return _call(t, ALIGNED_LOAD, e.with_(index=index.with_(base=start)))
+            return self._aligned(e.with_(index=index.with_(base=start)))
         return _call(t, ALIGN_PAIR, block(-r), block(lanes - r), n.IntImm(_I32, r))
 
 

@@ -347,7 +347,7 @@ class _Partition(Mutator):
     def __init__(self, ctx):
         self.names = ctx.names
         # On HVX a vector loop's steady state at multiples of the vector width is what lets
-        # aligned_loads prove its loads aligned: a shifted last vector is worth its own copy.
+        # aligned_accesses prove its loads aligned: a shifted last vector is worth its own copy.
         self.split_tails = ctx.target.arch == "hexagon" and bool(ctx.target.hvx_bytes)
 
     def visit_Expr(self, e):
