@@ -431,10 +431,14 @@ class _Function:
 
     def traced(self, s):
         """A produce block recorded as a compute span when the runtime's trace is on (one branch
-        per block when it is off)."""
+        per block when it is off). The function reads the trace switch once: asking the runtime
+        takes a call and a lock, once per row for a line buffer's producer."""
         t0 = self.names(Derived(s.name, "trace_t0"))
+        tracing = "const bool _halo_tracing = halo_trace_enabled();"
+        if tracing not in self.decls:
+            self.decls.append(tracing)
         self.open()
-        self.line(f"const uint64_t {t0} = halo_trace_enabled() ? halo_time_ns() : 0;")
+        self.line(f"const uint64_t {t0} = _halo_tracing ? halo_time_ns() : 0;")
         self.stmt(s.body)
         self.line(f'if ({t0}) halo_trace_record("compute", "{_c_string(s.name)}", "compute", 0, {t0}, halo_time_ns());')
         self.close()
