@@ -24,8 +24,8 @@ from ..ir.intrinsics import ALIGN_PAIR, ALIGNED_LOAD
 from ..ir.modulus import modulus_remainder
 from ..ir.simplify import simplify
 from ..ir.types import Int
-from ..lang.buffer import HOST_ALIGNMENT
 from ..ir.visitor import Mutator
+from ..lang.buffer import HOST_ALIGNMENT
 
 _I32 = Int(32)
 
@@ -97,6 +97,7 @@ class _Align(Mutator):
             return self._aligned(e)
         if t.bytes() * lanes != self.vector_bytes:  # valign pairs of one vector each only
             return e
+
         def block(offset):
             start = simplify(n.Add(_I32, index.base, n.IntImm(_I32, offset)))
             return self._aligned(e.with_(index=index.with_(base=start)))
