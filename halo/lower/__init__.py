@@ -37,6 +37,7 @@ from .storage_flattening import storage_flattening
 from .storage_folding import storage_folding
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
+from .x86_instructions import select_x86_instructions
 
 
 def _simplify(stmt, ctx):
@@ -70,6 +71,7 @@ PASSES = [
     ("merge_interleaves", merge_interleaves),
     ("aligned_accesses", aligned_accesses),
     ("hvx_instructions", select_hvx_instructions),
+    ("x86_instructions", select_x86_instructions),
     ("cse", _cse),
 ]
 
