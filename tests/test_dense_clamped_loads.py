@@ -124,3 +124,13 @@ def test_input_window_of_a_wider_array_matches_numpy():
     p.set(hl.Buffer(a))
     f = _input_blur(p, 40, 6, hl.UInt(8), 16)
     assert np.array_equal(np.asarray(f.realize([40, 6])), _numpy_blur(a))
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_input_edge_vectors_under_qemu_match_numpy():
+    a = _with_edge_values(np.random.default_rng(6).integers(0, 256, (3, 300)).astype(np.uint8), 255)
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    p.set(hl.Buffer(a))
+    got = np.asarray(_input_blur(p, 300, 3, hl.UInt(8), 128).realize([300, 3], target=th.TARGET))
+    assert np.array_equal(got, _numpy_blur(a))
