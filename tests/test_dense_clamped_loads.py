@@ -74,3 +74,63 @@ def test_edge_vectors_under_qemu_match_the_host():
     want = np.asarray(_blur(a, None).realize([300, 3]))
     got = np.asarray(_blur(a, 128).realize([300, 3], target=th.TARGET))
     assert np.array_equal(got, want)
+
+
+def _input_blur(p, w, h, t, lanes):
+    """The 3-tap blur of `_blur` reading the input `p` itself through repeat_edge."""
+    x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+    f = hl.Func("f")
+    rep = hl.BoundaryConditions.repeat_edge(p, [(0, w), (0, h)])
+    f[x, y] = hl.cast(t, (hl.cast(hl.UInt(32), rep[x - 1, y]) + rep[x, y] * 2 + rep[x + 1, y + 1] + 2) / 4)
+    if lanes:
+        f.split(x, xo, xi, lanes).vectorize(xi)
+    return f
+
+
+def _numpy_blur(a):
+    pad = np.pad(a.astype(np.int64), 1, mode="edge")
+    h, w = a.shape
+    doubled = (2 * pad[1:h + 1, 1:w + 1]) % (1 << 8 * a.itemsize)  # rep[x, y] * 2 wraps in the input's type
+    return ((pad[1:h + 1, :w] + doubled + pad[2:h + 2, 2:w + 2] + 2) // 4).astype(a.dtype)
+
+
+def _with_edge_values(a, top):
+    a[0, :3], a[-1, -3:], a[1, 0], a[-2, -1] = top, top, 0, top
+    return a
+
+
+@pytest.mark.parametrize("w, bits", [(40, 8), (16, 8), (37, 16), (17, 16)])
+def test_input_edge_vectors_are_dense_and_match_numpy(w, bits):
+    """An input's span bounds its dense loads: inner rows load densely (the clamped lanes read
+    the neighbouring rows' elements, which the selects replace), its first and last rows are
+    rotated loads."""
+    dtype = np.uint8 if bits == 8 else np.uint16
+    a = _with_edge_values(np.random.default_rng(w).integers(0, 1 << bits, (5, w)).astype(dtype), (1 << bits) - 1)
+    p = hl.ImageParam(hl.UInt(bits), 2, "in")
+    p.set(hl.Buffer(a))
+    f = _input_blur(p, w, 5, hl.UInt(bits), 16)
+    assert np.array_equal(np.asarray(f.realize([w, 5])), _numpy_blur(a))
+    selects, rotations = _edge_forms(f)
+    assert selects and rotations
+
+
+def test_input_window_of_a_wider_array_matches_numpy():
+    """A cropped input (row stride above its width): the dense edge loads read the elements
+    between its rows, outside the image but inside its span; none of them reach the result."""
+    big = np.random.default_rng(3).integers(0, 256, (9, 64)).astype(np.uint8)
+    a = _with_edge_values(big[2:8, 5:45], 255)
+    big[:2], big[8:], big[:, :5], big[:, 45:] = 0, 0, 255, 0
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    p.set(hl.Buffer(a))
+    f = _input_blur(p, 40, 6, hl.UInt(8), 16)
+    assert np.array_equal(np.asarray(f.realize([40, 6])), _numpy_blur(a))
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_input_edge_vectors_under_qemu_match_numpy():
+    a = _with_edge_values(np.random.default_rng(6).integers(0, 256, (3, 300)).astype(np.uint8), 255)
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    p.set(hl.Buffer(a))
+    got = np.asarray(_input_blur(p, 300, 3, hl.UInt(8), 128).realize([300, 3], target=th.TARGET))
+    assert np.array_equal(got, _numpy_blur(a))

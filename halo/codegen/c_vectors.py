@@ -11,7 +11,7 @@ from ..errors import InternalError, ScheduleError
 from ..ir import nodes as n
 from ..ir.names import Derived
 from ..ir.intrinsics import (ALIGN_PAIR, ALIGNED_LOAD, C_MATH, DIV_BY_MULTIPLY, INTERLEAVE, INTERLEAVED, NARROW_INTERLEAVED, PRINT, PRINT_WHEN, ROTATE_LANES,
-                              WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED)
+                              WIDEN_ADD_DEINTERLEAVED, WIDEN_DEINTERLEAVED, X86_WIDEN, X86_WIDEN_INTRINSICS)
 from ..ir.types import Type
 from .c_prelude import suffix
 
@@ -19,14 +19,6 @@ _CMP = {n.EQ: "==", n.NE: "!=", n.LT: "<", n.LE: "<=", n.GT: ">", n.GE: ">="}
 
 
 LANE = Derived("halo", "lane")
-
-# (source code, source bits, result bits) -> the AVX2 and AVX-512 intrinsics widening a 128- and
-# a 256-bit source
-_X86_WIDEN = {("uint", 8, 16): ("_mm256_cvtepu8_epi16", "_mm512_cvtepu8_epi16"),
-               ("int", 8, 16): ("_mm256_cvtepi8_epi16", "_mm512_cvtepi8_epi16"),
-               ("uint", 16, 32): ("_mm256_cvtepu16_epi32", "_mm512_cvtepu16_epi32"),
-               ("int", 16, 32): ("_mm256_cvtepi16_epi32", "_mm512_cvtepi16_epi32")}
-
 
 def _lane(e, lane):
     """Lane `lane` (an int32 Variable) of the vector expression e as a scalar expression, or None
@@ -269,27 +261,17 @@ class VectorEmitter:
             return f"__builtin_convertvector({self.mask(e.value, 32, fn)} & 1, {tv})"
         if src == ty:
             return self.expr(e.value, fn)
-        widen = _X86_WIDEN.get((src.code, src.bits, ty.bits))
-        if widen is not None and ty.code != "float" and src.bits * src.lanes in (128, 256):
-            return f"{self.widen_helper(src, ty, widen)}({self.expr(e.value, fn)})"
         return f"__builtin_convertvector({self.expr(e.value, fn)}, {tv})"
 
-    def widen_helper(self, src, ty, names):
-        """Integer widening to twice the bits of a 128- or 256-bit vector: one vpmovzx / vpmovsx
-        where the compiler targets AVX2 / AVX-512 (gcc 12 lowers __builtin_convertvector of a
-        256-bit source to two of them, an extract and an insert), else the generic conversion."""
-        self._define("halo_immintrin", "#if defined(__AVX2__) && !defined(HALO_FREESTANDING)\n"
-                                       "#include <immintrin.h>\n#endif")
-        sv, tv = self.vtype(src), self.vtype(ty)
-        wide = src.bits * src.lanes == 256
-        guard = ("__AVX512BW__" if src.bits == 8 else "__AVX512F__") if wide else "__AVX2__"
-        fn = names[1] if wide else names[0]
-        return self._helper(
-            f"halo_vwiden_{sv[5:]}_{tv[5:]}",
-            f"HALO_INLINE {tv} halo_vwiden_{sv[5:]}_{tv[5:]}({sv} a) {{\n"
-            f"#if defined({guard}) && !defined(HALO_FREESTANDING)\n"
-            f"  return ({tv}){fn}((__m{256 if wide else 128}i)a);\n"
-            f"#else\n  return __builtin_convertvector(a, {tv});\n#endif\n}}")
+    def x86_widen(self, e, fn):
+        """One vpmovzx / vpmovsx (x86_instructions chose it for the target's features; gcc 12
+        lowers __builtin_convertvector of a 256-bit source to two of them, an extract and an
+        insert)."""
+        self._define("halo_immintrin", "#include <immintrin.h>")
+        src = e.args[0].type
+        bits = src.bits * src.lanes
+        name = X86_WIDEN_INTRINSICS[(src.code, src.bits)][bits == 256]
+        return f"(({self.vtype(e.type)}){name}((__m{bits}i){self.expr(e.args[0], fn)}))"
 
     def divmod(self, e, fn):
         ty = e.type
@@ -349,6 +331,8 @@ class VectorEmitter:
         if e.name == ALIGN_PAIR:
             return (f"{self.align_pair_helper(e.type, e.args[2].value)}"
                     f"({self.expr(e.args[0], fn)}, {self.expr(e.args[1], fn)})")
+        if e.name == X86_WIDEN:
+            return self.x86_widen(e, fn)
         if e.name == DIV_BY_MULTIPLY:
             return f"{self.div_by_multiply_helper(e)}({self.expr(e.args[0], fn)})"
         if e.name in _HVX_ORDER:

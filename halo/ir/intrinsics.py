@@ -30,3 +30,11 @@ ALIGN_PAIR = "align_pair"
 DIV_BY_MULTIPLY = "div_by_multiply"
 # rotate_lanes(v, d), |d| < lanes: lane i is lane (i + d) mod lanes of v
 ROTATE_LANES = "rotate_lanes"
+# x86_widen(a): a's integer lanes sign- or zero-extended (by a's type) to the call's type, of
+# twice the bits; x86_instructions writes it where the target has the instruction: the AVX2
+# (128-bit a) and AVX-512 (256-bit a) intrinsic of each (a's type code, a's bits)
+X86_WIDEN = "x86_widen"
+X86_WIDEN_INTRINSICS = {("uint", 8): ("_mm256_cvtepu8_epi16", "_mm512_cvtepu8_epi16"),
+                        ("int", 8): ("_mm256_cvtepi8_epi16", "_mm512_cvtepi8_epi16"),
+                        ("uint", 16): ("_mm256_cvtepu16_epi32", "_mm512_cvtepu16_epi32"),
+                        ("int", 16): ("_mm256_cvtepi16_epi32", "_mm512_cvtepi16_epi32")}

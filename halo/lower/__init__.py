@@ -37,6 +37,7 @@ from .storage_flattening import storage_flattening
 from .storage_folding import storage_folding
 from .unroll_loops import unroll_loops
 from .vectorize_loops import vectorize_loops
+from .x86_instructions import select_x86_instructions
 
 
 def _simplify(stmt, ctx):
@@ -69,6 +70,7 @@ PASSES = [
     ("dense_clamped_loads", dense_clamped_loads),
     ("merge_interleaves", merge_interleaves),
     ("hvx_instructions", select_hvx_instructions),
+    ("x86_instructions", select_x86_instructions),
     ("aligned_accesses", aligned_accesses),
     ("cse", _cse),
 ]

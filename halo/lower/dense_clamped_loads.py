@@ -11,10 +11,13 @@ wherever the gather reads them). The dense load also reads the elements of the c
 which may lie outside the buffer: the store holding such loads runs that form where every
 dense load lies inside its allocation; elsewhere (the first and last rows of a local buffer)
 each dense load starts inside the allocation and is rotated into place (rotate_lanes: valign
-on HVX), and the gather is left for allocations narrower than a vector. Runs after
-vectorize_loops; buffers that are not allocated here (inputs, outputs) keep their gathers."""
+on HVX), and the gather is left for allocations narrower than a vector. An input's
+allocation is the span of its elements when its strides are not negative (the first and last
+rows of an image then take the rotated form); outputs keep their gathers. Runs after
+vectorize_loops."""
 from ..ir import nodes as n
 from ..ir.intrinsics import ROTATE_LANES
+from ..ir.names import BufferField
 from ..ir.simplify import simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
@@ -126,8 +129,8 @@ class _Loads(Mutator):
 
 
 class _Stores(Mutator):
-    def __init__(self):
-        self.sizes = {}  # allocated buffer -> its size in elements
+    def __init__(self, sizes):
+        self.sizes = dict(sizes)  # allocated buffer -> its size in elements
 
     def visit_Expr(self, e):
         return e
@@ -165,5 +168,20 @@ def _all(conditions):
     return simplify(out)
 
 
+def _input_span(image):
+    """The elements an input's flat indices cover, [0, span), or 0 where that is not known to
+    hold (a negative stride, an empty dimension). Its buffer checks keep the span in 32 bits."""
+    span = n.IntImm(_I32, 1)
+    conditions = []
+    for d, c in enumerate(image.constraints):
+        stride = c["stride"] if c["stride"] is not None else n.Variable(_I32, BufferField(image.name, "stride", d))
+        extent = n.Variable(_I32, BufferField(image.name, "extent", d))
+        conditions += [n.LE(Bool(), n.IntImm(_I32, 0), stride), n.LE(Bool(), n.IntImm(_I32, 1), extent)]
+        span = n.Add(_I32, span, n.Mul(_I32, n.Sub(_I32, extent, n.IntImm(_I32, 1)), stride))
+    if not conditions:
+        return span
+    return simplify(n.Select(_I32, _all(conditions), span, n.IntImm(_I32, 0)))
+
+
 def dense_clamped_loads(stmt, ctx):
-    return _Stores().mutate(stmt)
+    return _Stores({nm: _input_span(img) for nm, img in ctx.pipeline.images.items()}).mutate(stmt)
