@@ -30,6 +30,7 @@ from .merge_interleaves import merge_interleaves
 from .narrow_arithmetic import narrow_arithmetic
 from .partition_loops import partition_loops
 from .schedule_functions import schedule_functions
+from .single_iteration_loops import single_iteration_loops
 from .sliding_window import sliding_window
 from .split_fold_transfers import split_fold_transfers
 from .storage_flattening import storage_flattening
@@ -62,6 +63,7 @@ PASSES = [
     ("partition_loops", partition_loops),
     ("unroll_loops", unroll_loops),
     ("final_simplify", _simplify),
+    ("single_iteration_loops", single_iteration_loops),
     ("hoist_loop_invariants", hoist_loop_invariants),
     ("narrow_arithmetic", narrow_arithmetic),
     ("vectorize_loops", vectorize_loops),

@@ -1,0 +1,127 @@
+"""Loops of at most one iteration become conditions (Halide's rule for loops of extent one, for
+extents known only to be at most one): `for (v, m, e) body` is `if (e > 0) let v = m in body`.
+A tile one vector wide has such loops in every row (the vector loop over x and, after
+partitioning, its prologue, steady state and epilogue); on Hexagon their loop set-up cost more
+packets than a copy kernel's one load and store, because clang cannot prove the trip count
+from the tile's clamped bounds.
+
+The bound is a constant upper bound of the extent with the lets around it inlined: min and max
+are split into their operands inside the affine normal form, so `min(a + 127, b) - a` is at most
+127 without knowing b, and floor division by a positive constant bounds the quotient by the
+bound of its numerator. Parallel loops stay loops (their bodies become tasks)."""
+from ..ir import nodes as n
+from ..ir.simplify import floor_div, linear, reassociable, simplify
+from ..ir.types import Bool
+from ..ir.visitor import Mutator, substitute
+
+_BUDGET = 256  # affine forms examined per extent: min / max splits double them
+
+
+class _Unbounded(Exception):
+    """The extent has no constant upper bound this analysis finds."""
+
+
+def _add(terms, constant, expr, coeff):
+    """terms + coeff * expr, as a new affine form."""
+    te, ce = linear(expr)
+    out = dict(terms)
+    for k, (atom, c) in te.items():
+        old = out.get(k)
+        out[k] = (atom, coeff * c + (old[1] if old else 0))
+    return out, constant + coeff * ce
+
+
+class _Upper:
+    def __init__(self):
+        self.budget = _BUDGET
+
+    def of(self, e, sign=1):
+        """A constant upper bound of sign * e (an int), or _Unbounded."""
+        return self.form(*_add({}, 0, e, sign))
+
+    def form(self, terms, constant):
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Unbounded
+        live = [(k, atom, c) for k, (atom, c) in terms.items() if c]
+        for k, atom, c in live:
+            t = type(atom)
+            if t in (n.Min, n.Max):
+                rest = {j: v for j, v in terms.items() if j != k}
+                # c * min(p, q) is the smaller of c * p and c * q for c > 0, the larger for c < 0
+                smaller = (t is n.Min) == (c > 0)
+                bounds = []
+                for operand in (atom.a, atom.b):
+                    try:
+                        bounds.append(self.form(*_add(rest, constant, operand, c)))
+                    except _Unbounded:
+                        if not smaller:
+                            raise
+                if not bounds:
+                    raise _Unbounded
+                return min(bounds) if smaller else max(bounds)
+        total = constant
+        for _, atom, c in live:
+            if not (type(atom) is n.Div and type(atom.b) is n.IntImm and atom.b.value > 0):
+                raise _Unbounded
+            # floor division is monotone: c * (u / d) <= c * (max u / d), or c * (min u / d) for c < 0
+            d = atom.b.value
+            total += c * (floor_div(self.of(atom.a), d) if c > 0 else floor_div(-self.of(atom.a, -1), d))
+        return total
+
+
+def upper_bound(e):
+    """A constant upper bound of the Int(32) expression `e`, or None."""
+    if not reassociable(e.type):
+        return None
+    try:
+        return _Upper().of(e)
+    except _Unbounded:
+        return None
+
+
+class _Inline(Mutator):
+    """An expression with its let-bound names (statement lets around it and its own lets)
+    replaced by their values."""
+
+    def __init__(self, lets):
+        self.lets = lets
+
+    def visit_Variable(self, e):
+        return self.lets.get(e.name, e)
+
+    def visit_Let(self, e):
+        return self.mutate(substitute({e.name: e.value}, e.body))
+
+
+class _Loops(Mutator):
+    def __init__(self):
+        self.lets = {}
+
+    def visit_Expr(self, e):
+        return e
+
+    def visit_LetStmt(self, s):
+        outer = self.lets.get(s.name)
+        self.lets[s.name] = _Inline(self.lets).mutate(s.value)
+        body = self.mutate(s.body)
+        if outer is None:
+            del self.lets[s.name]
+        else:
+            self.lets[s.name] = outer
+        return s if body is s.body else s.with_(body=body)
+
+    def visit_For(self, s):
+        hidden = self.lets.pop(s.name, None)  # the loop variable shadows a let of its name
+        body = self.mutate(s.body)
+        if hidden is not None:
+            self.lets[s.name] = hidden
+        bound = None if s.kind == n.PARALLEL else upper_bound(_Inline(self.lets).mutate(s.extent))
+        if bound is None or bound > 1:
+            return s if body is s.body else s.with_(body=body)
+        return simplify(n.IfThenElse(n.GT(Bool(), s.extent, n.IntImm(s.extent.type, 0)),
+                                     n.LetStmt(s.name, s.min, body), None))
+
+
+def single_iteration_loops(stmt, ctx):
+    return _Loops().mutate(stmt)

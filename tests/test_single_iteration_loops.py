@@ -1,0 +1,102 @@
+"""single_iteration_loops: the constant upper bound of loop extents, before / after on IR, and
+pipelines whose per-tile vector loops it removes against numpy."""
+import numpy as np
+
+import halo as hl
+from halo.ir import nodes as n
+from halo.ir.find import collect
+from halo.ir.types import Bool, Int
+from halo.lower import lower
+from halo.lower.single_iteration_loops import single_iteration_loops, upper_bound
+
+I32 = Int(32)
+x, y = hl.Var("x"), hl.Var("y")
+
+
+def V(name):
+    return n.Variable(I32, name)
+
+
+def c(v):
+    return n.IntImm(I32, v)
+
+
+def test_upper_bounds_split_min_and_max_inside_the_affine_form():
+    a, b = V("a"), V("b")
+    clipped = n.Sub(I32, n.Min(I32, n.Add(I32, a, c(127)), b), a)
+    assert upper_bound(clipped) == 127
+    assert upper_bound(n.Div(I32, n.Add(I32, clipped, c(128)), c(128))) == 1
+    assert upper_bound(n.Sub(I32, n.Max(I32, n.Min(I32, n.Add(I32, a, c(3)), b), a), a)) == 3
+    # -max(a / 2, 4) is at most -4 whatever a is
+    assert upper_bound(n.Sub(I32, c(10), n.Max(I32, n.Div(I32, a, c(2)), c(4)))) == 6
+    # a negative multiple of a quotient takes its numerator's lower bound
+    assert upper_bound(n.Sub(I32, c(1), n.Div(I32, n.Max(I32, a, c(7)), c(2)))) == -2
+
+
+def test_no_bound_without_one_on_every_path():
+    a, b = V("a"), V("b")
+    assert upper_bound(n.Sub(I32, b, a)) is None
+    assert upper_bound(n.Max(I32, n.Add(I32, a, c(1)), c(0))) is None
+    assert upper_bound(n.Select(I32, n.LT(Bool(), a, b), c(0), c(1))) is None
+
+
+def _tile_loop(kind, extent):
+    """let hi = min(a + 15, b) in for (x, a, extent) out[x] = x"""
+    loop = n.For("x", V("a"), extent, kind, n.Store("out", V("x"), V("x")))
+    return n.LetStmt("hi", n.Min(I32, n.Add(I32, V("a"), c(15)), V("b")), loop)
+
+
+def test_a_loop_of_at_most_one_iteration_becomes_a_condition():
+    ext = n.Div(I32, n.Add(I32, n.Sub(I32, V("hi"), V("a")), c(16)), c(16))
+    out = single_iteration_loops(_tile_loop(n.SERIAL, ext), None)
+    assert not collect(out, lambda s: type(s) is n.For)
+    (cond,) = collect(out, lambda s: type(s) is n.IfThenElse)
+    (store,) = collect(out, lambda s: type(s) is n.Store)
+    assert n.equal(store.index, V("a")) and n.equal(store.value, V("a"))
+
+
+def test_longer_and_parallel_loops_stay():
+    longer = _tile_loop(n.SERIAL, n.Add(I32, n.Sub(I32, V("hi"), V("a")), c(1)))
+    assert single_iteration_loops(longer, None) is longer
+    ext = n.Div(I32, n.Add(I32, n.Sub(I32, V("hi"), V("a")), c(16)), c(16))
+    parallel = _tile_loop(n.PARALLEL, ext)
+    assert single_iteration_loops(parallel, None) is parallel
+
+
+def _tiled(width, height, vector):
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    work, out = hl.Func("work"), hl.Func("out")
+    rep = hl.BoundaryConditions.repeat_edge(inp)
+    work[x, y] = hl.cast(hl.UInt(8), (hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x + 1, y]) / 2)
+    out[x, y] = work[x, y]
+    tx, ty = hl.Var("tx"), hl.Var("ty")
+    out.tile(x, y, tx, ty, x, y, vector, 4)
+    work.compute_at(out, tx).vectorize(x, vector)
+    return inp, work, out
+
+
+def _vector_loops(stmt):
+    return [s for s in collect(stmt, lambda s: type(s) is n.For) if "work.s0.x" in str(s.name)]
+
+
+def test_tiles_one_vector_wide_have_no_vector_loop_and_match_numpy():
+    rng = np.random.default_rng(3)
+    for width, height in ((64, 8), (37, 10), (16, 4)):
+        inp, work, out = _tiled(width, height, 16)
+        assert _vector_loops(lower([out]).stmt) == []
+        a = rng.integers(0, 256, (height, width), dtype=np.uint8)
+        inp.set(hl.Buffer(a))
+        got = np.asarray(out.realize([width, height]))
+        p = np.pad(a.astype(np.uint16), ((0, 0), (1, 1)), mode="edge")
+        assert np.array_equal(got, ((p[:, :-2] + p[:, 2:]) // 2).astype(np.uint8)), (width, height)
+
+
+def test_tiles_two_vectors_wide_keep_their_loop():
+    inp = hl.ImageParam(hl.UInt(8), 2, "inp")
+    work, out2 = hl.Func("work"), hl.Func("out")
+    work[x, y] = inp[x, y]
+    out2[x, y] = work[x, y]
+    tx, ty = hl.Var("tx"), hl.Var("ty")
+    out2.tile(x, y, tx, ty, x, y, 32, 4)
+    work.compute_at(out2, tx).vectorize(x, 16)
+    assert _vector_loops(lower([out2]).stmt)
