@@ -3,7 +3,8 @@ extents known only to be at most one): `for (v, m, e) body` is `if (e > 0) let v
 A tile one vector wide has such loops in every row (the vector loop over x and, after
 partitioning, its prologue, steady state and epilogue); on Hexagon their loop set-up cost more
 packets than a copy kernel's one load and store, because clang cannot prove the trip count
-from the tile's clamped bounds.
+from the tile's clamped bounds. A serial loop whose whole body is then such a condition, not
+depending on the loop's variable, tests it once outside the loop instead of once per row.
 
 The bound is a constant upper bound of the extent with the lets around it inlined: min and max
 are split into their operands inside the affine normal form, so `min(a + 127, b) - a` is at most
@@ -12,7 +13,7 @@ bound of its numerator. Parallel loops stay loops (their bodies become tasks).""
 from ..ir import nodes as n
 from ..ir.simplify import floor_div, linear, reassociable, simplify
 from ..ir.types import Bool
-from ..ir.visitor import Mutator, substitute
+from ..ir.visitor import Mutator, free_variables, substitute
 
 _BUDGET = 256  # affine forms examined per extent: min / max splits double them
 
@@ -116,7 +117,13 @@ class _Loops(Mutator):
         body = self.mutate(s.body)
         if hidden is not None:
             self.lets[s.name] = hidden
-        bound = None if s.kind == n.PARALLEL else upper_bound(_Inline(self.lets).mutate(s.extent))
+        if s.kind == n.PARALLEL:
+            return s if body is s.body else s.with_(body=body)
+        if type(body) is n.IfThenElse and body.else_case is None and s.name not in free_variables(body.cond):
+            # a row loop around a condition made here: tested once, outside (the loop does nothing
+            # when it is false), so the loop's body is the kernel alone
+            return body.with_(then_case=s.with_(body=body.then_case))
+        bound = upper_bound(_Inline(self.lets).mutate(s.extent))
         if bound is None or bound > 1:
             return s if body is s.body else s.with_(body=body)
         return simplify(n.IfThenElse(n.GT(Bool(), s.extent, n.IntImm(s.extent.type, 0)),
