@@ -91,12 +91,37 @@ def test_tiles_one_vector_wide_have_no_vector_loop_and_match_numpy():
         assert np.array_equal(got, ((p[:, :-2] + p[:, 2:]) // 2).astype(np.uint8)), (width, height)
 
 
-def test_tiles_two_vectors_wide_keep_their_loop():
+def _copy_tiles(tile_width, vector):
     inp = hl.ImageParam(hl.UInt(8), 2, "inp")
-    work, out2 = hl.Func("work"), hl.Func("out")
-    work[x, y] = inp[x, y]
-    out2[x, y] = work[x, y]
+    work, out = hl.Func("work"), hl.Func("out")
+    work[x, y] = inp[x, y] + 1
+    out[x, y] = work[x, y]
     tx, ty = hl.Var("tx"), hl.Var("ty")
-    out2.tile(x, y, tx, ty, x, y, 32, 4)
-    work.compute_at(out2, tx).vectorize(x, 16)
-    assert _vector_loops(lower([out2]).stmt)
+    out.tile(x, y, tx, ty, x, y, tile_width, 4)
+    work.compute_at(out, tx).vectorize(x, vector)
+    return inp, out
+
+
+def _row_loop_conditions(stmt):
+    """The conditions directly around a row loop of work."""
+    return [s for s in collect(stmt, lambda s: type(s) is n.IfThenElse)
+            if type(s.then_case) is n.For and "work.s0.y" in str(s.then_case.name)]
+
+
+def test_tiles_of_two_vectors_unroll_whole_tiles_and_loop_over_partial_ones():
+    rng = np.random.default_rng(4)
+    for width, height in ((64, 8), (40, 8), (32, 4)):
+        inp, out = _copy_tiles(32, 16)
+        stmt = lower([out]).stmt
+        (cond,) = _row_loop_conditions(stmt)
+        # the whole tile: two vectors and no loop over them; the partial one keeps its loop
+        assert _vector_loops(cond.then_case) == [] and _vector_loops(cond.else_case)
+        a = rng.integers(0, 255, (height, width), dtype=np.uint8)
+        inp.set(hl.Buffer(a))
+        assert np.array_equal(np.asarray(out.realize([width, height])), a + 1), (width, height)
+
+
+def test_tiles_of_more_vectors_keep_their_loop():
+    _, out = _copy_tiles(128, 16)
+    stmt = lower([out]).stmt
+    assert _row_loop_conditions(stmt) == [] and _vector_loops(stmt)

@@ -11,11 +11,13 @@ are split into their operands inside the affine normal form, so `min(a + 127, b)
 127 without knowing b, and floor division by a positive constant bounds the quotient by the
 bound of its numerator. Parallel loops stay loops (their bodies become tasks)."""
 from ..ir import nodes as n
+from ..ir.find import collect_stmts, contains
 from ..ir.simplify import floor_div, linear, reassociable, simplify
 from ..ir.types import Bool
 from ..ir.visitor import Mutator, free_variables, substitute
 
 _BUDGET = 256  # affine forms examined per extent: min / max splits double them
+MAX_UNROLLED = 4  # iterations of a vector loop unrolled when a tile holds that many vectors
 
 
 class _Unbounded(Exception):
@@ -95,9 +97,18 @@ class _Inline(Mutator):
         return self.mutate(substitute({e.name: e.value}, e.body))
 
 
+def _pure(e):
+    return not contains(e, lambda x: type(x) is n.Load or (type(x) is n.Call and x.call_type != n.INTRINSIC))
+
+
+def _has_vector_loop(s):
+    return bool(collect_stmts(s, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
+
+
 class _Loops(Mutator):
     def __init__(self):
         self.lets = {}
+        self.made = {}  # the conditions made here, by id
 
     def visit_Expr(self, e):
         return e
@@ -119,15 +130,28 @@ class _Loops(Mutator):
             self.lets[s.name] = hidden
         if s.kind == n.PARALLEL:
             return s if body is s.body else s.with_(body=body)
-        if type(body) is n.IfThenElse and body.else_case is None and s.name not in free_variables(body.cond):
-            # a row loop around a condition made here: tested once, outside (the loop does nothing
-            # when it is false), so the loop's body is the kernel alone
-            return body.with_(then_case=s.with_(body=body.then_case))
-        bound = upper_bound(_Inline(self.lets).mutate(s.extent))
-        if bound is None or bound > 1:
+        if self.made.get(id(body)) is body and s.name not in free_variables(body.cond):
+            # a row loop around a condition made here: tested once, outside, and the loop runs
+            # the kernel alone (or the general loop) in each case
+            out = body.with_(then_case=s.with_(body=body.then_case),
+                             else_case=None if body.else_case is None else s.with_(body=body.else_case))
+            self.made[id(out)] = out
+            return out
+        bound = upper_bound(_Inline(self.lets).mutate(s.extent)) if _pure(s.extent) else None
+        if bound is None or bound > MAX_UNROLLED or (bound > 1 and not _has_vector_loop(body)):
             return s if body is s.body else s.with_(body=body)
-        return simplify(n.IfThenElse(n.GT(Bool(), s.extent, n.IntImm(s.extent.type, 0)),
-                                     n.LetStmt(s.name, s.min, body), None))
+        if bound <= 1:
+            out = n.IfThenElse(n.GT(Bool(), s.extent, n.IntImm(s.extent.type, 0)), n.LetStmt(s.name, s.min, body), None)
+        else:
+            # at most `bound` iterations: exactly that many (a whole tile) unrolled, else the loop
+            copies = n.block(*[n.LetStmt(s.name, n.Add(s.min.type, s.min, n.IntImm(s.min.type, i)), body)
+                               for i in range(bound)])
+            out = n.IfThenElse(n.GE(Bool(), s.extent, n.IntImm(s.extent.type, bound)), copies,
+                               s if body is s.body else s.with_(body=body))
+        out = simplify(out)
+        if type(out) is n.IfThenElse:
+            self.made[id(out)] = out
+        return out
 
 
 def single_iteration_loops(stmt, ctx):
