@@ -125,3 +125,34 @@ def test_tiles_of_more_vectors_keep_their_loop():
     _, out = _copy_tiles(128, 16)
     stmt = lower([out]).stmt
     assert _row_loop_conditions(stmt) == [] and _vector_loops(stmt)
+
+
+def _rows_of_two_parts(source):
+    """let hi = min(a + 15, b) in for y { for (x, a, <= 1) out[x] = source[x]; for (x, a + 16, <= 1) ... }"""
+    ext = n.Div(I32, n.Add(I32, n.Sub(I32, V("hi"), V("a")), c(16)), c(16))
+    part = lambda lo: n.For("x", lo, ext, n.SERIAL, n.Store("out", n.Add(I32, V("x"), V("y")),
+                                                             n.Load(I32, source, n.Sub(I32, V("x"), c(1)))))
+    rows = n.For("y", c(0), V("h"), n.SERIAL, n.Block((part(V("a")), part(n.Add(I32, V("a"), c(16))))))
+    return n.LetStmt("hi", n.Min(I32, n.Add(I32, V("a"), c(15)), V("b")), rows)
+
+
+def test_independent_parts_of_a_row_test_their_condition_once_outside_the_row_loop():
+    out = single_iteration_loops(_rows_of_two_parts("inp"), None)
+    parts = collect(out, lambda s: type(s) is n.IfThenElse)
+    assert len(parts) == 2 and all(type(p.then_case) is n.For and p.then_case.name == "y" for p in parts)
+
+
+def test_parts_that_read_what_the_rows_write_stay_in_the_row_loop():
+    out = single_iteration_loops(_rows_of_two_parts("out"), None)
+    (rows,) = collect(out, lambda s: type(s) is n.For)
+    assert rows.name == "y" and len(collect(rows.body, lambda s: type(s) is n.IfThenElse)) == 2
+
+
+def test_edge_tiles_one_vector_wide_have_their_row_loops_inside_the_conditions():
+    inp, work, out = _tiled(64, 8, 16)
+    stmt = lower([out]).stmt
+    rows = [s for s in collect(stmt, lambda s: type(s) is n.For) if "work.s0.y" in str(s.name)]
+    # prologue (left edge), steady state and epilogue (right edge): a row loop each
+    assert len(rows) >= 3
+    assert not [r for r in rows if collect(r.body, lambda s: type(s) is n.IfThenElse and
+                                           "steady" in str(s.cond))]

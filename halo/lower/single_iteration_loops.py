@@ -1,17 +1,24 @@
-"""Loops of at most one iteration become conditions (Halide's rule for loops of extent one, for
-extents known only to be at most one): `for (v, m, e) body` is `if (e > 0) let v = m in body`.
+"""Loops of at most a few iterations become conditions (Halide's rule for loops of extent one,
+for extents known only to be at most one): `for (v, m, e) body` is `if (e > 0) let v = m in body`.
 A tile one vector wide has such loops in every row (the vector loop over x and, after
 partitioning, its prologue, steady state and epilogue); on Hexagon their loop set-up cost more
 packets than a copy kernel's one load and store, because clang cannot prove the trip count
-from the tile's clamped bounds. A serial loop whose whole body is then such a condition, not
-depending on the loop's variable, tests it once outside the loop instead of once per row.
+from the tile's clamped bounds. A vector loop of at most 2 to MAX_UNROLLED iterations (a tile a
+few vectors wide) runs them unrolled when the tile is whole (`e` equals the bound) and stays a
+loop otherwise.
+
+The conditions are then tested once per tile instead of once per row: a row loop whose body is
+one such condition moves inside it, and a row loop whose body is several (a partitioned loop's
+prologue, steady state and epilogue) becomes one row loop per condition when its iterations are
+independent (it only stores, to buffers it does not load: a pure definition's loops).
 
 The bound is a constant upper bound of the extent with the lets around it inlined: min and max
 are split into their operands inside the affine normal form, so `min(a + 127, b) - a` is at most
 127 without knowing b, and floor division by a positive constant bounds the quotient by the
-bound of its numerator. Parallel loops stay loops (their bodies become tasks)."""
+bound of its numerator. Parallel loops stay loops (their bodies become tasks). Runs after
+hoist_loop_invariants, which takes the partition's bounds out of the row loops."""
 from ..ir import nodes as n
-from ..ir.find import collect_stmts, contains
+from ..ir.find import collect, collect_stmts, contains
 from ..ir.simplify import floor_div, linear, reassociable, simplify
 from ..ir.types import Bool
 from ..ir.visitor import Mutator, free_variables, substitute
@@ -101,6 +108,27 @@ def _pure(e):
     return not contains(e, lambda x: type(x) is n.Load or (type(x) is n.Call and x.call_type != n.INTRINSIC))
 
 
+_PLAIN = (n.Block, n.IfThenElse, n.LetStmt, n.For, n.Store)
+
+
+def _independent(s):
+    """Whether the iterations of a loop around `s` may run in any order: it only stores (no
+    calls, checks, allocations or transfers), to buffers it never loads, values that depend only
+    on the loop variables (a pure definition's loop nest)."""
+    stores, loads = set(), set()
+    for x in collect_stmts(s, lambda x: isinstance(x, n.Stmt)):
+        if type(x) not in _PLAIN:
+            return False
+        if type(x) is n.Store:
+            stores.add(x.buffer)
+    for x in collect(s, lambda x: type(x) in (n.Load, n.Call)):
+        if type(x) is n.Call and x.call_type != n.INTRINSIC:
+            return False
+        if type(x) is n.Load:
+            loads.add(x.buffer)
+    return not stores & loads
+
+
 def _has_vector_loop(s):
     return bool(collect_stmts(s, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
 
@@ -137,6 +165,15 @@ class _Loops(Mutator):
                              else_case=None if body.else_case is None else s.with_(body=body.else_case))
             self.made[id(out)] = out
             return out
+        if type(body) is n.Block and all(self.made.get(id(x)) is x and x.else_case is None and
+                                         s.name not in free_variables(x.cond) for x in body.stmts) \
+                and _independent(body):
+            # the prologue, steady state and epilogue of a partitioned vector loop: each condition
+            # tested once, each part a row loop of its own (loop fission: the rows are independent)
+            parts = [x.with_(then_case=s.with_(body=x.then_case)) for x in body.stmts]
+            for x in parts:
+                self.made[id(x)] = x
+            return n.Block(tuple(parts))
         bound = upper_bound(_Inline(self.lets).mutate(s.extent)) if _pure(s.extent) else None
         if bound is None or bound > MAX_UNROLLED or (bound > 1 and not _has_vector_loop(body)):
             return s if body is s.body else s.with_(body=body)
