@@ -156,3 +156,16 @@ def test_edge_tiles_one_vector_wide_have_their_row_loops_inside_the_conditions()
     assert len(rows) >= 3
     assert not [r for r in rows if collect(r.body, lambda s: type(s) is n.IfThenElse and
                                            "steady" in str(s.cond))]
+
+
+def test_only_a_vector_kernel_is_unrolled_not_a_tile_with_its_own_loops():
+    # a loop of at most two tiles (a strip of rows split in two): unrolling would repeat the
+    # tiles' own loops and transfers, so it stays a loop
+    ext = n.Div(I32, n.Add(I32, n.Sub(I32, V("hi"), V("a")), c(16)), c(16))
+    vector = n.For("xv", c(0), c(16), n.VECTORIZED, n.Store("out", n.Add(I32, V("x"), V("xv")), V("y")))
+    tile = n.For("x", V("a"), ext, n.SERIAL, n.For("y", c(0), c(8), n.SERIAL, vector))
+    s = n.LetStmt("hi", n.Min(I32, n.Add(I32, V("a"), c(31)), V("b")), tile)
+    assert single_iteration_loops(s, None) is s
+    kernel = n.LetStmt("hi", n.Min(I32, n.Add(I32, V("a"), c(31)), V("b")), tile.with_(body=vector))
+    (cond,) = collect(single_iteration_loops(kernel, None), lambda s: type(s) is n.IfThenElse)
+    assert len(collect(cond.then_case, lambda s: type(s) is n.For)) == 2  # two vector loops, unrolled

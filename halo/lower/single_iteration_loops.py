@@ -129,8 +129,12 @@ def _independent(s):
     return not stores & loads
 
 
-def _has_vector_loop(s):
-    return bool(collect_stmts(s, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
+def _vector_kernel(s):
+    """Whether `s` is a vector loop's body alone: vector loops, lets, conditions and stores (not a
+    tile's transfers and allocations, which unrolling would repeat)."""
+    stmts = collect_stmts(s, lambda x: isinstance(x, n.Stmt))
+    return all(type(x) in _PLAIN and (type(x) is not n.For or x.kind == n.VECTORIZED) for x in stmts) and \
+        any(type(x) is n.For for x in stmts)
 
 
 class _Loops(Mutator):
@@ -175,7 +179,7 @@ class _Loops(Mutator):
                 self.made[id(x)] = x
             return n.Block(tuple(parts))
         bound = upper_bound(_Inline(self.lets).mutate(s.extent)) if _pure(s.extent) else None
-        if bound is None or bound > MAX_UNROLLED or (bound > 1 and not _has_vector_loop(body)):
+        if bound is None or bound > MAX_UNROLLED or (bound > 1 and not _vector_kernel(body)):
             return s if body is s.body else s.with_(body=body)
         if bound <= 1:
             out = n.IfThenElse(n.GT(Bool(), s.extent, n.IntImm(s.extent.type, 0)), n.LetStmt(s.name, s.min, body), None)
