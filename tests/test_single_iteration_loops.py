@@ -31,13 +31,16 @@ def test_upper_bounds_split_min_and_max_inside_the_affine_form():
     assert upper_bound(n.Sub(I32, c(10), n.Max(I32, n.Div(I32, a, c(2)), c(4)))) == 6
     # a negative multiple of a quotient takes its numerator's lower bound
     assert upper_bound(n.Sub(I32, c(1), n.Div(I32, n.Max(I32, a, c(7)), c(2)))) == -2
+    # either value of a select (a sliding window's first tile or the others)
+    first = n.Select(I32, n.LE(Bool(), b, c(0)), a, n.Add(I32, a, c(2)))
+    assert upper_bound(n.Sub(I32, n.Min(I32, n.Add(I32, a, c(7)), b), first)) == 7
 
 
 def test_no_bound_without_one_on_every_path():
     a, b = V("a"), V("b")
     assert upper_bound(n.Sub(I32, b, a)) is None
     assert upper_bound(n.Max(I32, n.Add(I32, a, c(1)), c(0))) is None
-    assert upper_bound(n.Select(I32, n.LT(Bool(), a, b), c(0), c(1))) is None
+    assert upper_bound(n.Select(I32, n.LT(Bool(), a, b), a, c(1))) is None
 
 
 def _tile_loop(kind, extent):

@@ -13,8 +13,8 @@ prologue, steady state and epilogue) becomes one row loop per condition when its
 independent (it only stores, to buffers it does not load: a pure definition's loops).
 
 The bound is a constant upper bound of the extent with the lets around it inlined: min and max
-are split into their operands inside the affine normal form, so `min(a + 127, b) - a` is at most
-127 without knowing b, and floor division by a positive constant bounds the quotient by the
+(and selects) are split into their operands inside the affine normal form, so `min(a + 127, b) - a`
+is at most 127 without knowing b, and floor division by a positive constant bounds the quotient by the
 bound of its numerator. Parallel loops stay loops (their bodies become tasks). Runs after
 hoist_loop_invariants, which takes the partition's bounds out of the row loops."""
 from ..ir import nodes as n
@@ -70,6 +70,10 @@ class _Upper:
                 if not bounds:
                     raise _Unbounded
                 return min(bounds) if smaller else max(bounds)
+            if t is n.Select and atom.type == atom.true_value.type:
+                # either value may be taken (a sliding window's first iteration or the others)
+                rest = {j: v for j, v in terms.items() if j != k}
+                return max(self.form(*_add(rest, constant, value, c)) for value in (atom.true_value, atom.false_value))
         total = constant
         for _, atom, c in live:
             if not (type(atom) is n.Div and type(atom.b) is n.IntImm and atom.b.value > 0):
