@@ -87,6 +87,21 @@ def _input_blur(p, w, h, t, lanes):
     return f
 
 
+def _stencil_row(a, lanes):
+    """f = the sum of three taps (x - 1, x, x + 1) of one row of a repeat_edge'd stored copy."""
+    x, y, xo, xi = hl.Var("x"), hl.Var("y"), hl.Var("xo"), hl.Var("xi")
+    p = hl.ImageParam(hl.UInt(8), 2, "in")
+    p.set(hl.Buffer(a))
+    g, f = hl.Func("g"), hl.Func("f")
+    g[x, y] = p[x, y]
+    rep = hl.BoundaryConditions.repeat_edge(g, [(0, a.shape[1]), (0, a.shape[0])])
+    f[x, y] = hl.cast(hl.UInt(16), rep[x - 1, y]) + rep[x, y] + rep[x + 1, y]
+    g.compute_root()
+    if lanes:
+        f.split(x, xo, xi, lanes).vectorize(xi)
+    return f
+
+
 def _numpy_blur(a):
     pad = np.pad(a.astype(np.int64), 1, mode="edge")
     h, w = a.shape
@@ -134,3 +149,22 @@ def test_input_edge_vectors_under_qemu_match_numpy():
     p.set(hl.Buffer(a))
     got = np.asarray(_input_blur(p, 300, 3, hl.UInt(8), 128).realize([300, 3], target=th.TARGET))
     assert np.array_equal(got, _numpy_blur(a))
+
+
+def test_the_taps_of_a_row_share_their_edge_pixels_and_one_bounds_check():
+    a = np.random.default_rng(7).integers(0, 256, (3, 40)).astype(np.uint8)
+    want = np.asarray(_stencil_row(a, None).realize([40, 3]))
+    f = _stencil_row(a, 16)
+    assert np.array_equal(np.asarray(f.realize([40, 3])), want)
+    stmt = lower([f]).stmt
+    # per edge vector, three taps with a select per side over two edge pixels (left and right)
+    stores = [s for s in collect(stmt, lambda s: type(s) is n.Store)
+              if collect(s.value, lambda e: type(e) is n.Select)]
+    assert stores
+    for store in stores:
+        selects = collect(store.value, lambda e: type(e) is n.Select and type(e.true_value) is n.Broadcast)
+        assert len(selects) == 6 and len({n.Key(e.true_value.value) for e in selects}) == 2
+    # the dense form's check: the lowest tap's start and the highest tap's end, not one per tap
+    dense = [s for s in collect(stmt, lambda s: type(s) is n.IfThenElse)
+             if type(s.else_case) is n.IfThenElse]
+    assert dense and all(len(collect(s.cond, lambda e: type(e) in (n.LE, n.LT))) == 2 for s in dense)

@@ -31,6 +31,7 @@ from .merge_interleaves import merge_interleaves
 from .narrow_arithmetic import narrow_arithmetic
 from .partition_loops import partition_loops
 from .schedule_functions import schedule_functions
+from .single_iteration_loops import single_iteration_loops
 from .sliding_window import sliding_window
 from .split_fold_transfers import split_fold_transfers
 from .storage_flattening import storage_flattening
@@ -65,6 +66,7 @@ PASSES = [
     ("unroll_loops", unroll_loops),
     ("final_simplify", _simplify),
     ("hoist_loop_invariants", hoist_loop_invariants),
+    ("single_iteration_loops", single_iteration_loops),
     ("narrow_arithmetic", narrow_arithmetic),
     ("vectorize_loops", vectorize_loops),
     ("dense_clamped_loads", dense_clamped_loads),

@@ -3,22 +3,23 @@ condition's clamp of x at an image edge) load buffer[P + clamp(ramp(b, 1, L), lo
 gather of L scalar loads. Lanes below lo all read the element at lo, lanes above hi the one at
 hi, and the lanes between read buffer[P + b + i], so the load is
 
-    select(ramp < lo, broadcast(buffer[P + f(b)]),
-           select(ramp > hi, broadcast(buffer[P + f(b + L - 1)]), dense load at P + b))
+    select(ramp < lo, broadcast(buffer[P + f(lo)]),
+           select(ramp > hi, broadcast(buffer[P + f(hi)]), dense load at P + b))
 
-with f the clamp (monotone, so its first and last lanes are the two edge pixels, read
-wherever the gather reads them). The dense load also reads the elements of the clamped lanes,
-which may lie outside the buffer: the store holding such loads runs that form where every
-dense load lies inside its allocation; elsewhere (the first and last rows of a local buffer)
-each dense load starts inside the allocation and is rotated into place (rotate_lanes: valign
-on HVX), and the gather is left for allocations narrower than a vector. An input's
-allocation is the span of its elements when its strides are not negative (the first and last
-rows of an image then take the rotated form); outputs keep their gathers. Runs after
-vectorize_loops."""
+with f the clamp (monotone: every lane below lo reads f(lo) and every lane above hi f(hi), so
+the loads of one row at several offsets share their two edge pixels). The dense load also
+reads the elements of the clamped lanes, which may lie outside the buffer: the store holding
+such loads runs that form where every dense load lies inside its allocation (loads whose starts
+differ by a constant, a stencil's taps, checked at the lowest and highest); elsewhere (the
+first and last rows of a local buffer) each dense load starts inside the allocation and is
+rotated into place (rotate_lanes: valign on HVX), and the gather is left for allocations
+narrower than a vector. An input's allocation is the span of its elements when its strides are
+not negative (the first and last rows of an image then take the rotated form); outputs keep
+their gathers. Runs after vectorize_loops."""
 from ..ir import nodes as n
 from ..ir.intrinsics import ROTATE_LANES
 from ..ir.names import BufferField
-from ..ir.simplify import simplify
+from ..ir.simplify import linear, simplify
 from ..ir.types import Bool, Int
 from ..ir.visitor import Mutator
 
@@ -100,15 +101,14 @@ class _Loads(Mutator):
             # The lanes a dense load at `start` would read outside the allocation are clamped
             # lanes (the others read what the gather reads): a load at the nearest start inside
             # it, rotated by the difference, has every other lane in place.
-            self.guards.append(n.LE(Bool(), n.IntImm(_I32, lanes), size))
+            self.guards.append((None, lanes, size))
             inside = simplify(n.Max(_I32, n.Min(_I32, start, n.Sub(_I32, size, n.IntImm(_I32, lanes))),
                                     n.IntImm(_I32, 0)))
             out = n.Call(e.type, ROTATE_LANES,
                          (n.Load(e.type, e.buffer, n.Ramp(ramp.type, inside, n.IntImm(_I32, 1), lanes)),
                           simplify(n.Sub(_I32, start, inside))), n.INTRINSIC)
         else:
-            self.guards.append(n.LE(Bool(), n.IntImm(_I32, 0), start))
-            self.guards.append(n.LT(Bool(), n.Add(_I32, start, last_lane), size))
+            self.guards.append((start, lanes, size))
             out = n.Load(e.type, e.buffer, n.Ramp(ramp.type, start, n.IntImm(_I32, 1), lanes))
         # lane numbers compared in the element's width (the select's mask then needs no
         # narrowing), against the first lane above lo - b and the last at most hi - b
@@ -119,10 +119,10 @@ class _Loads(Mutator):
             k = simplify(n.Max(_I32, n.Min(_I32, k, last_lane), n.IntImm(_I32, -1)))
             return n.Broadcast(lane_t.with_lanes(lanes), n.Cast(lane_t, k), lanes)
         if hi is not None:
-            last = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(n.Add(_I32, b, last_lane)))))
+            last = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(hi))))
             out = n.Select(e.type, n.GT(Bool(lanes), lane, bound(n.Sub(_I32, hi, b))), _broadcast(last, lanes), out)
         if lo is not None:
-            first = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(b))))
+            first = n.Load(scalar, e.buffer, simplify(n.Add(_I32, p, f(lo))))
             out = n.Select(e.type, n.LE(Bool(lanes), lane, bound(n.Sub(_I32, n.Sub(_I32, lo, b), n.IntImm(_I32, 1)))),
                            _broadcast(first, lanes), out)
         return out
@@ -161,7 +161,30 @@ class _Stores(Mutator):
                             n.IfThenElse(_all(rotated.guards), s.with_(value=rotated_value), s))
 
 
-def _all(conditions):
+def _all(guards):
+    """The condition that every (start, lanes, size) load lies inside [0, size) (with no start:
+    that the allocation holds `lanes`): starts that differ by a constant (the taps of a stencil
+    row) are checked at the lowest and the highest only."""
+    spans = {}  # (variable part of the start, size) -> [start, lowest constant, highest + lanes]
+    fits = {}
+    for start, lanes, size in guards:
+        if start is None:
+            fits[n.Key(size)] = n.LE(Bool(), n.IntImm(_I32, lanes), size)
+            continue
+        terms, constant = linear(start)
+        key = (frozenset((k, c) for k, (_, c) in terms.items() if c), n.Key(size))
+        got = spans.setdefault(key, [start, constant, constant + lanes, size])
+        if constant < got[1]:
+            got[0], got[1] = start, constant
+        got[2] = max(got[2], constant + lanes)
+    conditions = list(fits.values())
+    for lowest, low, high, size in spans.values():
+        conditions.append(n.LE(Bool(), n.IntImm(_I32, 0), lowest))
+        conditions.append(n.LE(Bool(), n.Add(_I32, lowest, n.IntImm(_I32, high - low)), size))
+    return _conjunction(conditions)
+
+
+def _conjunction(conditions):
     out = conditions[0]
     for c in conditions[1:]:
         out = n.And(Bool(), out, c)
@@ -180,7 +203,7 @@ def _input_span(image):
         span = n.Add(_I32, span, n.Mul(_I32, n.Sub(_I32, extent, n.IntImm(_I32, 1)), stride))
     if not conditions:
         return span
-    return simplify(n.Select(_I32, _all(conditions), span, n.IntImm(_I32, 0)))
+    return simplify(n.Select(_I32, _conjunction(conditions), span, n.IntImm(_I32, 0)))
 
 
 def dense_clamped_loads(stmt, ctx):
