@@ -26,13 +26,14 @@ int HALIDE_FN(halide_buffer_t *in, halide_buffer_t *out);
 
 /* ---- what Halide's noos runtime imports ---------------------------------------------------
  * The pipeline calls malloc / free for its allocations (halo's arena, as halo's pipelines use)
- * and the HVX lock; the rest is reached only on an error or from code the pipelines here never
- * run (the profiler, getenv-driven debug options), so it aborts loudly rather than guess. */
+ * and the HVX lock; getenv finds nothing (there is no environment) and there is no VTCM. The
+ * rest is reached only from code the pipelines here never run (the profiler, debug options),
+ * so it ends the run loudly rather than guess. */
 void *malloc(size_t n) { return halo_malloc(0, n); }
 void free(void *p) { halo_free(0, p); }
 int qurt_hvx_lock(int mode) { (void)mode; return 0; }
 int qurt_hvx_unlock(void) { return 0; }
-/* VTCM (v65 and later): none here; Halide reports the failed request if a schedule asks */
+/* VTCM (targets v65 and later): a schedule's request fails, and Halide reports it */
 void *HAP_request_VTCM(unsigned int size, unsigned int single_page) { (void)size; (void)single_page; return 0; }
 int HAP_release_VTCM(void *p) { (void)p; return 0; }
 char *getenv(const char *name) { (void)name; return 0; }
