@@ -119,6 +119,19 @@ def _array(value, arg):
     return np.ascontiguousarray(arr), mins
 
 
+def _strided_input(arr):
+    """(strides in elements, x first; the bytes from the first element to the last) of an input
+    whose rows are padded (a dense innermost dimension, strides growing outwards), so a pipeline
+    that declares its row stride (dim(1).set_stride) gets the caller's layout; None otherwise."""
+    strides = [s // arr.itemsize for s in reversed(arr.strides)]
+    if (arr.flags.c_contiguous or not arr.size or strides[0] != 1
+            or any(s % arr.itemsize for s in arr.strides)
+            or any(b < a * n for a, b, n in zip(strides, strides[1:], reversed(arr.shape)))):
+        return None
+    span = sum((n - 1) * s for n, s in zip(reversed(arr.shape), strides)) + 1
+    return strides, np.lib.stride_tricks.as_strided(arr, (span,), (arr.itemsize,)).tobytes()
+
+
 def encode(args, values):
     """(stdin bytes, [(output array to fill, byte count)]) for one call."""
     parts = [b"HALO"]
@@ -127,12 +140,15 @@ def encode(args, values):
         v = values[a.name]
         if isinstance(a, BufferArg):
             arr, mins = _array(v, a)
+            strided = None if a.is_output else _strided_input(v.numpy() if isinstance(v, Buffer) else v)
+            if strided is None:
+                strides, data = [s // arr.itemsize for s in reversed(arr.strides)], arr.tobytes()
+            else:
+                strides, data = strided
             dims = arr.ndim
             parts.append(struct.pack("<i", dims))
             for i in range(dims):
-                axis = dims - 1 - i
-                parts.append(struct.pack("<iii", mins[i], arr.shape[axis], arr.strides[axis] // arr.itemsize))
-            data = arr.tobytes()
+                parts.append(struct.pack("<iii", mins[i], arr.shape[dims - 1 - i], strides[i]))
             parts.append(struct.pack("<q", len(data)))
             parts.append(data)
             if a.is_output:
