@@ -16,8 +16,8 @@ aligned (an aligned store takes its value from the same packet).
 Buffers this pipeline allocates are 128-byte aligned (halo_malloc, local memory granules, stack
 arrays); inputs and outputs as set_host_alignment declares (checked when the pipeline runs).
 Loop variables say nothing about their remainder; the steady state of a vectorized loop
-(partition_loops splits the shifted last vector off on HVX targets) indexes at vector * L, which
-is what makes the remainder known. Runs after vectorize_loops and hvx_instructions (whose
+(partition_loops splits the shifted last vector off on HVX where it reads or writes an input or
+output) indexes at vector * L, which is what makes the remainder known. Runs after vectorize_loops and hvx_instructions (whose
 analyses read plain loads); HVX targets only."""
 from ..ir import nodes as n
 from ..ir.intrinsics import ALIGN_PAIR, ALIGNED_LOAD

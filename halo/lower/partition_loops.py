@@ -21,7 +21,7 @@ from ..ir import nodes as n
 from ..ir.find import collect_stmts, contains, header, rewrap
 from ..ir.simplify import linear, simplify
 from ..ir.types import Bool, Int
-from ..ir.visitor import Mutator, Visitor, free_variables, substitute
+from ..ir.visitor import Mutator, Visitor, accessed_names, free_variables, substitute
 from ..poly.intervals import Bounds, Interval, Lazy
 
 _I32 = Int(32)
@@ -347,8 +347,14 @@ class _Partition(Mutator):
     def __init__(self, ctx):
         self.names = ctx.names
         # On HVX a vector loop's steady state at multiples of the vector width is what lets
-        # aligned_accesses prove its loads aligned: a shifted last vector is worth its own copy.
-        self.split_tails = ctx.target.arch == "hexagon" and bool(ctx.target.hvx_bytes)
+        # aligned_accesses prove its accesses aligned, and without the min of a shifted last
+        # vector it packs better: a loop over an input's or output's rows (a frame's width of
+        # vectors) is worth a copy for its last vector. A tile staged in local memory is a few
+        # vectors wide and runs them unrolled instead (single_iteration_loops).
+        hvx = ctx.target.arch == "hexagon" and ctx.target.hvx_bytes
+        self.frame_buffers = frozenset(
+            [*ctx.pipeline.images, *(b for o in ctx.pipeline.outputs for b, _ in ctx.env.function(o).buffers())]
+            if hvx else ())
 
     def visit_Expr(self, e):
         return e
@@ -411,7 +417,8 @@ class _Partition(Mutator):
             if not finder.found:
                 break
             decisive = decisive or any(c.decisive for c in finder.found) or (
-                self.split_tails and contains(steady, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
+                accessed_names(steady) & self.frame_buffers
+                and contains(steady, lambda x: type(x) is n.For and x.kind == n.VECTORIZED))
             clamps_only = clamps_only and all(type(c.node) in (n.Min, n.Max) for c in finder.found)
             for c in finder.found:
                 if c.v_lo is not None:
