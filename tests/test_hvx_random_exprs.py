@@ -60,6 +60,7 @@ def test_random_expressions_under_qemu_match_the_scalar_host(exprs):
     _check(exprs)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
 @given(exprs=_batch)
 def test_random_expressions_vectorized_on_the_host_match_scalar_and_numpy(exprs):
