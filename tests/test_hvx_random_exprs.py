@@ -1,5 +1,6 @@
 """Random integer expressions (tests/int_exprs.py) vectorized at HVX width, one output Func per
-expression and several in one Pipeline (one Hexagon compile per example): the scalar host
+expression and several in one Pipeline (one Hexagon compile per example), each vectorized by
+one HVX register of its lanes or by 128 lanes: the scalar host
 pipeline must equal numpy, the vectorized host pipeline and the vectorized pipeline under
 qemu-hexagon must equal the scalar host pipeline, bit for bit."""
 import numpy as np
@@ -16,7 +17,7 @@ W, H = 300, 2  # not a multiple of any vector width: the last vector shifts inwa
 PER_PIPELINE = 8
 
 
-def _pipeline(exprs, data, vectorize):
+def _pipeline(exprs, data, vectorize, lanes=None):
     x, y = hl.Var("x"), hl.Var("y")
     inputs = {}
     for t, a in data.items():
@@ -30,12 +31,12 @@ def _pipeline(exprs, data, vectorize):
         f = hl.Func(f"f{i}")
         f[x, y] = ie.build(e, inputs, x, y)
         if vectorize:
-            f.vectorize(x, 128 // f.type().bytes())  # one HVX register of lanes
+            f.vectorize(x, lanes or 128 // f.type().bytes())  # by default one HVX register of lanes
         outs.append(f)
     return hl.Pipeline(outs)
 
 
-def _check(exprs, seed=0, qemu=True):
+def _check(exprs, seed=0, qemu=True, lanes=None):
     data = ie.input_data(seed, H, W)
     scalar = _pipeline(exprs, data, False).realize([W, H], target="host")
     for e, got in zip(exprs, scalar):
@@ -43,7 +44,7 @@ def _check(exprs, seed=0, qemu=True):
         assert np.asarray(got).dtype == want.dtype and np.array_equal(np.asarray(got), want), e
     targets = ["host"] + ([th.TARGET] if qemu else [])
     for target in targets:
-        vec = _pipeline(exprs, data, True).realize([W, H], target=target)
+        vec = _pipeline(exprs, data, True, lanes).realize([W, H], target=target)
         for e, s, v in zip(exprs, scalar, vec):
             assert np.array_equal(np.asarray(v), np.asarray(s)), (target, e, np.argwhere(np.asarray(v) != np.asarray(s))[:4])
 
@@ -55,15 +56,16 @@ _batch = st.lists(st.sampled_from(ie.TYPES).flatmap(lambda t: ie.exprs(t)), min_
 @pytest.mark.slow
 @th.needs_qemu
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
-@given(exprs=_batch)
-def test_random_expressions_under_qemu_match_the_scalar_host(exprs):
-    _check(exprs)
+@given(exprs=_batch, lanes=st.just(None))
+def test_random_expressions_under_qemu_match_the_scalar_host(exprs, lanes):
+    _check(exprs, lanes=lanes)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
-@given(exprs=_batch)
-def test_random_expressions_vectorized_on_the_host_match_scalar_and_numpy(exprs):
-    _check(exprs, qemu=False)
+@given(exprs=_batch, lanes=st.sampled_from([None, 128]))
+def test_random_expressions_vectorized_on_the_host_match_scalar_and_numpy(exprs, lanes):
+    _check(exprs, qemu=False, lanes=lanes)
 
 
 def _leaf(t, dx=0):
