@@ -56,9 +56,22 @@ _batch = st.lists(st.sampled_from(ie.TYPES).flatmap(lambda t: ie.exprs(t)), min_
 @pytest.mark.slow
 @th.needs_qemu
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+# one register only under qemu: at 128 lanes (several registers) a 16-bit average of a product
+# still comes out with its top bit lost under qemu (not yet diagnosed: halo's C or clang-19); the
+# shift case below was clang-19's and is worked around
 @given(exprs=_batch, lanes=st.just(None))
 def test_random_expressions_under_qemu_match_the_scalar_host(exprs, lanes):
     _check(exprs, lanes=lanes)
+
+
+@pytest.mark.slow
+@th.needs_qemu
+def test_a_shifted_16_bit_product_widened_at_128_lanes_under_qemu():
+    """clang-19 folds the multiply into the shift and computed sext((a * b) >> 6) with logical
+    shifts of 32-bit products (127 of 128 lanes wrong); halo shifts with vasrh (found by the test
+    above at 128 lanes)."""
+    mul = ("mul", "i16", ie.RANGE["i16"], _leaf("i16", -1), _leaf("i16", 0))
+    _check([("cast", "i32", (-512, 511), ("shr", "i16", (-512, 511), mul, 6))], lanes=128)
 
 
 @pytest.mark.slow
