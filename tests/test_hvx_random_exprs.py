@@ -59,6 +59,8 @@ _batch = st.lists(st.sampled_from(ie.TYPES).flatmap(lambda t: ie.exprs(t)), min_
 # one register only under qemu: at 128 lanes (several registers) a 16-bit average of a product
 # still comes out with its top bit lost under qemu (not yet diagnosed: halo's C or clang-19); the
 # shift case below was clang-19's and is worked around
+@pytest.mark.xfail(strict=True, reason="known defect, issue 12: one derandomized batch's u16 average of a product "
+                   "loses its top bit under qemu-hexagon (host and numpy agree); not yet diagnosed")
 @given(exprs=_batch, lanes=st.just(None))
 def test_random_expressions_under_qemu_match_the_scalar_host(exprs, lanes):
     _check(exprs, lanes=lanes)
