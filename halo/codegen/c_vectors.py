@@ -210,10 +210,6 @@ class VectorEmitter:
             a = self.expr(e.a, fn)
             b = self.expr(e.b, fn) if e.b.type == ty else f"__builtin_convertvector({self.expr(e.b, fn)}, {tv})"
             if t is n.Shr:
-                k = e.b.value if type(e.b) is n.Broadcast else None
-                if (ty.is_int() and ty.bits == 16 and ty.bytes() * ty.lanes % 128 == 0
-                        and type(k) is n.IntImm and 0 <= k.value < 16):
-                    return f"{self.shr_i16_helper(ty)}({a}, {k.value})"
                 return f"({a} >> {b})"
             ut = self.utype(ty)
             return f"(({tv})(({ut}){a} << ({ut}){b}))"
@@ -373,21 +369,6 @@ class VectorEmitter:
                    f"  __builtin_memcpy(&r, v, sizeof r);\n  return r;\n#else\n")
         return self._helper(name, f"HALO_INLINE {tv} {name}({tv} a) {{\n{hvx}  {generic}\n"
                                   f"{'#endif' + chr(10) if hvx else ''}}}")
-
-    def shr_i16_helper(self, t):
-        """An arithmetic shift of 16-bit lanes by a constant: vasrh per HVX vector, because
-        clang-19 folds a 16-bit multiply into a following shift and computes it wrong
-        (sext((a * b) >> 6) came out with logical shifts of 32-bit products); `>>` elsewhere."""
-        self._hvx_types()
-        tv = self.vtype(t)
-        name = f"halo_shr_{tv[5:]}"
-        count = t.bytes() * t.lanes // 128
-        return self._helper(name, f"HALO_INLINE {tv} {name}({tv} a, int32_t k) {{\n"
-                                  f"#if defined(__HVX__) && __HVX_LENGTH__ == 128\n"
-                                  f"  halo_hvx_v v[{count}]; {tv} r;\n  __builtin_memcpy(v, &a, sizeof a);\n"
-                                  f"  for (int i = 0; i < {count}; i++) v[i] = __builtin_HEXAGON_V6_vasrh_128B(v[i], k);\n"
-                                  f"  __builtin_memcpy(&r, v, sizeof r);\n  return r;\n#else\n"
-                                  f"  return a >> (({tv}){{0}} + (int16_t)k);\n#endif\n}}")
 
     def _hvx_types(self):
         self._define("halo_hvx_types", "typedef int32_t halo_hvx_v __attribute__((vector_size(128)));\n"

@@ -87,7 +87,12 @@ def target_flags(arch: str = "v67", hvx: int = 128) -> list[str]:
     # -hvc-va=false: clang's HexagonVectorCombine rewrites each unaligned vector load as two
     # aligned loads and a valign, all on the one permute slot; plain vmemu loads are cheaper:
     # the 3x3 blur of bench/bench_hexagon.py drops from 0.282 to 0.225 packets per pixel.
-    hvx_flags = ["-mhvx", "-mhvx-length=128B", "-mllvm", "-hvc-va=false"] if hvx else []
+    # -hvc-vi=false: its HVX idioms (fixed-point multiplies) miscompile a 16-bit multiply followed
+    # by a shift: clang-19 takes the 32-bit product, so bit 16 leaks into the result
+    # (zext((a * b) >> 1) and sext((a * b) >> 6) on u16 / i16 lanes; the LLVM IR is right).
+    # halo selects the multiplies it wants itself (hvx_instructions).
+    hvx_flags = ["-mhvx", "-mhvx-length=128B", "-mllvm", "-hvc-va=false", "-mllvm", "-hvc-vi=false"]
+    hvx_flags = hvx_flags if hvx else []
     return ["--target=hexagon", f"-m{arch}", *hvx_flags, *FLAGS]
 
 
